@@ -1,0 +1,5 @@
+"""opscheck: policy-as-code for a data team's ownership, on-call, holidays and runbooks."""
+
+from __future__ import annotations
+
+__version__ = "1.0.0"

@@ -1,0 +1,150 @@
+"""Dates: which holidays fall when (via the ``holidays`` library) and who covers which day."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from opscheck.models import HolidaysConfig, Override, Rotation, Shift
+
+WEEK = dt.timedelta(days=7)
+DAY = dt.timedelta(days=1)
+
+
+class Cover(NamedTuple):
+    """Who covers a day and why: the shift (index into ``shifts``) or the override."""
+
+    engineer: str
+    shift: int | None
+    override: int | None
+
+
+class Schedule:
+    """A rotation's coverage by day: the shift containing the day, unless an override takes it."""
+
+    def __init__(self, rotation: Rotation) -> None:
+        self.rotation = rotation
+        order = sorted(range(len(rotation.shifts)), key=lambda i: rotation.shifts[i].week)
+        self._order = order
+        self._starts = [rotation.shifts[i].week for i in order]
+        self._overrides: dict[dt.date, int] = {}
+        for i, ov in enumerate(rotation.overrides):
+            for day in days(ov.first, ov.last):
+                self._overrides[day] = i
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return self._starts[0] if self._starts else None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day the schedule covers (the last shift's seventh day)."""
+        return self._starts[-1] + 6 * DAY if self._starts else None
+
+    def shift_index(self, day: dt.date) -> int | None:
+        pos = bisect.bisect_right(self._starts, day) - 1
+        if pos < 0 or day > self._starts[pos] + 6 * DAY:
+            return None
+        return self._order[pos]
+
+    def shift_on(self, day: dt.date) -> Shift | None:
+        i = self.shift_index(day)
+        return None if i is None else self.rotation.shifts[i]
+
+    def override_on(self, day: dt.date) -> Override | None:
+        i = self._overrides.get(day)
+        return None if i is None else self.rotation.overrides[i]
+
+    def cover(self, day: dt.date) -> Cover | None:
+        ov = self._overrides.get(day)
+        shift = self.shift_index(day)
+        if ov is not None:
+            return Cover(self.rotation.overrides[ov].engineer, shift, ov)
+        if shift is not None:
+            return Cover(self.rotation.shifts[shift].engineer, shift, None)
+        return None
+
+    def covers_whole_year(self, year: int) -> bool:
+        first, last = self.first_day, self.last_day
+        return first is not None and last is not None and first <= dt.date(year, 1, 1) and last >= dt.date(
+            year, 12, 31
+        )
+
+    def whole_years(self) -> list[int]:
+        first, last = self.first_day, self.last_day
+        if first is None or last is None:
+            return []
+        return [y for y in range(first.year, last.year + 1) if self.covers_whole_year(y)]
+
+
+def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    day = first
+    while day <= last:
+        yield day
+        day += DAY
+
+
+class Holiday(NamedTuple):
+    name: str
+    date: dt.date
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+
+class CalendarError(ValueError):
+    """The calendar or subdivision code is unknown to the ``holidays`` library."""
+
+
+@lru_cache(maxsize=64)
+def _country(calendar: str, subdivision: str | None, observed: bool, years: tuple[int, ...]) -> Any:
+    import holidays  # heavy: imported only when a command needs holiday dates
+
+    try:
+        return holidays.country_holidays(
+            calendar, subdiv=subdivision, years=years, observed=observed, language="en_US"
+        )
+    except NotImplementedError as exc:
+        raise CalendarError(str(exc)) from None
+
+
+def known_names(cfg: HolidaysConfig, years: Iterable[int]) -> set[str]:
+    """Every holiday name the calendar uses in ``years`` (without '(observed)' variants)."""
+    table = _country(cfg.calendar, cfg.subdivision, False, tuple(sorted(set(years))))
+    names: set[str] = set()
+    for value in table.values():
+        names.update(part.strip() for part in str(value).split(";"))
+    return names
+
+
+def holidays_in(cfg: HolidaysConfig, years: Iterable[int]) -> list[Holiday]:
+    """The covered days of ``years``: each observed name on its actual or observed date, and extras."""
+    wanted = tuple(sorted(set(years)))
+    if not wanted:
+        return []
+    actual = _country(cfg.calendar, cfg.subdivision, False, wanted)
+    observed = _country(cfg.calendar, cfg.subdivision, True, wanted) if cfg.dates == "observed" else None
+    found: dict[tuple[str, int], dt.date] = {}
+    for day, value in actual.items():
+        for name in str(value).split(";"):
+            found.setdefault((name.strip(), day.year), day)
+    if observed is not None:
+        for day, value in observed.items():
+            for name in str(value).split(";"):
+                name = name.strip()
+                if name.endswith("(observed)"):
+                    base = name.removesuffix("(observed)").strip()
+                    # the holiday moved to a working day; that day is the one covered
+                    found[(base, day.year)] = day
+    out = [
+        Holiday(name, found[(name, year)])
+        for name in cfg.observe
+        for year in wanted
+        if (name, year) in found
+    ]
+    out += [Holiday(extra.name, extra.date) for extra in cfg.extra if extra.date.year in wanted]
+    return sorted(out, key=lambda h: (h.date, h.name))

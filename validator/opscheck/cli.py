@@ -1,0 +1,207 @@
+"""Command line: flags -> Settings -> a thin path through loader, engine and reporters.
+
+Every entry point returns an exit code: 0 success, 1 findings (or a stale report),
+2 usage or configuration error. ``main`` maps ConfigError to 2 in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from opscheck import __version__
+from opscheck.errors import ConfigError
+
+FORMATS = ("auto", "text", "json", "github", "sarif", "junit")
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+DATE = DateParam()
+
+
+def _ids(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip().upper() if not part.strip().startswith("X-") else part.strip()
+                 for value in values for part in value.split(",") if part.strip())
+
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="Repository holding ops-data/ and policies/.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="opscheck")
+def cli() -> None:
+    """Policy-as-code for a data team's ownership, on-call, holidays and runbooks."""
+
+
+@cli.command()
+@root_option
+@click.option("--as-of", type=DATE, help="Check as of this date (default: today, UTC).")
+@click.option("--base", metavar="REF", help="Also compare with the data at this git ref (GIT rules).")
+@click.option("--rev", metavar="REV", help="Check the data as it was at this commit.")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format; repeat for several outputs. [default: auto]")
+@click.option("--output", "outputs", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+              help="Write to FILE: one per format, or one per format after the first (which goes to stdout).")
+@click.option("--select", multiple=True, metavar="IDS", help="Only these rules (ids or prefixes, comma-separated).")
+@click.option("--ignore", multiple=True, metavar="IDS", help="Skip these rules (ids or prefixes, comma-separated).")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def validate(
+    root: Path, as_of: dt.date | None, base: str | None, rev: str | None, formats: tuple[str, ...],
+    outputs: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
+) -> int:
+    """Check ops-data/ against the policy."""
+    from opscheck import dataset, engine
+    from opscheck.reporters import REPORTERS
+    from opscheck.reporters.text import render as render_text
+    from opscheck.settings import load_policy
+
+    targets = _targets(formats or ("auto",), outputs)
+    day = as_of or today()
+    policy = load_policy(root, engine.BUILTIN)
+    rules = engine.pick(engine.all_rules(policy), _ids(select), _ids(ignore))
+    ds = dataset.load(root, day)
+    report = engine.run(ds, policy, rules)
+    for fmt, out in targets:
+        if fmt == "text":
+            color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            rendered = render_text(report, rules, color=color)
+        else:
+            rendered = REPORTERS[fmt](report, rules)
+        _emit(rendered, out)
+    return report.exit_code(strict)
+
+
+def _targets(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+    """Pair formats with outputs: one file each, or stdout for the first and files for the rest."""
+    resolved = ["github" if f == "auto" and os.environ.get("GITHUB_ACTIONS") == "true"
+                else "text" if f == "auto" else f for f in formats]
+    if len(outputs) == len(resolved):
+        return list(zip(resolved, outputs, strict=False))
+    if len(outputs) == len(resolved) - 1:
+        return [(resolved[0], None), *zip(resolved[1:], outputs, strict=False)]
+    raise click.UsageError(
+        f"{len(resolved)} formats need {len(resolved)} or {len(resolved) - 1} --output files, got {len(outputs)}"
+    )
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@root_option
+def rules_cmd(fmt: str, root: Path) -> int:
+    """List every rule: id, name, default severity, summary."""
+    from opscheck import engine
+    from opscheck.settings import load_policy
+
+    policy = load_policy(root, engine.BUILTIN) if (root / "policies").is_dir() else None
+    rules = engine.all_rules(policy)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
+             "parameters": r.options().model_dump(mode="json")}
+            for r in rules
+        ], indent=2))
+        return 0
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        click.echo(f"{r.id:<{width}}  {r.severity:<7}  {r.name:<20}  {r.summary}")
+    return 0
+
+
+@cli.command()
+@click.argument("rule_id", metavar="RULE")
+@root_option
+def explain(rule_id: str, root: Path) -> int:
+    """Why a rule exists, its parameters, and a failing and a passing example."""
+    from opscheck import engine
+    from opscheck.settings import load_policy
+
+    policy = load_policy(root, engine.BUILTIN) if (root / "policies").is_dir() else None
+    rules = {r.id: r for r in engine.all_rules(policy)}
+    rule = rules.get(rule_id.upper()) or rules.get(rule_id)
+    if rule is None:
+        from opscheck.source import did_you_mean
+
+        raise ConfigError(f"unknown rule '{rule_id}'{did_you_mean(rule_id.upper(), list(rules))}; "
+                          "`opscheck rules` lists them")
+    out = [f"{rule.id} ({rule.name}), default severity: {rule.severity}", "", rule.summary]
+    if rule.rationale:
+        out += ["", rule.rationale]
+    params = rule.options().model_dump(mode="json")
+    if params:
+        out += ["", "Parameters (set in policies/opscheck.yaml):"]
+        out += [f"  {name}: {json.dumps(value)}" for name, value in params.items()]
+    for title in ("Failing", "Passing"):
+        example = rule.section(title)
+        if example:
+            out += ["", f"{title} example:", *("    " + line for line in example.splitlines())]
+    click.echo("\n".join(out))
+    return 0
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one <file>.schema.json per data file into DIR (default: print them).")
+def schema(out: Path | None) -> int:
+    """JSON Schemas of every data and policy file, generated from the models."""
+    from opscheck.schemas import schemas
+
+    found = schemas()
+    if out is None:
+        click.echo(json.dumps(found, indent=2))
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    for name, body in found.items():
+        (out / f"{name}.schema.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out / name}.schema.json")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="opscheck",
+                          standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if exc.exit_code not in (0, 1) else exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except ConfigError as exc:
+        click.echo(f"opscheck: error: {exc}", err=True)
+        return 2
+    return result if isinstance(result, int) else 0

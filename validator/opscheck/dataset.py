@@ -1,0 +1,275 @@
+"""The loaded, cross-indexed ops data that every rule reads.
+
+``load`` reads each file once, validates it item by item (so one bad entry
+hides nothing else) and records every loader problem (OPS001 to OPS004).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, NamedTuple, TypeVar
+
+from markdown_it import MarkdownIt
+
+from opscheck.calendar import Schedule
+from opscheck.errors import ConfigError
+from opscheck.models import Engineer, HolidaysConfig, Item, Pipeline, Rotation, RunbookMeta
+from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml, read_text, split_front_matter
+from opscheck.validation import validate
+
+DATA_DIR = "ops-data"
+ITEM_FILES: dict[str, tuple[str, type[Item]]] = {
+    "engineers.yaml": ("engineers", Engineer),
+    "pipelines.yaml": ("pipelines", Pipeline),
+    "oncall.yaml": ("rotations", Rotation),
+}
+HOLIDAYS_FILE = "holidays.yaml"
+RUNBOOK_GLOB = "runbooks/**/*.md"
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+
+class Heading(NamedTuple):
+    level: int
+    text: str
+    line: int
+
+
+class Link(NamedTuple):
+    target: str
+    line: int
+
+
+@dataclass
+class Runbook:
+    """A runbook file: its front matter (when valid), headings and links."""
+
+    file: str
+    doc: Document
+    meta: RunbookMeta | None
+    headings: list[Heading]
+    links: list[Link]
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.file)
+
+
+class RunbookRef(NamedTuple):
+    """Where a pipeline's ``runbook`` points: ``status`` is ok, missing or outside."""
+
+    path: str
+    status: str
+    runbook: Runbook | None
+
+
+@dataclass
+class Dataset:
+    root: Path
+    as_of: dt.date
+    documents: dict[str, Document] = field(default_factory=dict)
+    engineers: dict[str, Engineer] = field(default_factory=dict)
+    pipelines: dict[str, Pipeline] = field(default_factory=dict)
+    rotations: dict[str, Rotation] = field(default_factory=dict)
+    holidays: HolidaysConfig | None = None
+    runbooks: dict[str, Runbook] = field(default_factory=dict)
+    runbook_refs: dict[str, RunbookRef] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    # ids of entries that exist but failed validation, by file key ("engineers", ...),
+    # or None when the whole file could not be read: references to them are not dangling
+    unchecked: dict[str, set[str] | None] = field(default_factory=dict)
+    waivers: list[Any] = field(default_factory=list)  # the policy's waivers, for the POL rules
+    # Optional look-up of a file's last commit date, supplied when git history is at hand.
+    last_commit: Any = None
+
+    @property
+    def files(self) -> int:
+        return len(self.documents)
+
+    def mark(self, loc: Loc, key: bool = False) -> tuple[int, int]:
+        doc = self.documents.get(loc.file)
+        return doc.mark(loc.path, key) if doc else (1, 1)
+
+    def raw(self, loc: Loc) -> Any:
+        """The plain data at ``loc``, as read from the file."""
+        doc = self.documents.get(loc.file)
+        value = doc.data if doc else None
+        for part in loc.path:
+            value = value[part]  # type: ignore[index]
+        return value
+
+    @cached_property
+    def schedules(self) -> dict[str, Schedule]:
+        return {rid: Schedule(rot) for rid, rot in self.rotations.items()}
+
+    @cached_property
+    def horizon(self) -> dt.date | None:
+        """The last day any rotation has scheduled."""
+        ends = [s.last_day for s in self.schedules.values() if s.last_day]
+        return max(ends) if ends else None
+
+    def may_exist(self, key: str, ident: str) -> bool:
+        """Whether ``ident`` may name an entry of ``key`` that exists but could not be checked."""
+        unchecked = self.unchecked.get(key, set())
+        return unchecked is None or ident in unchecked
+
+    def engineer_off(self, engineer: str, day: dt.date) -> bool:
+        eng = self.engineers.get(engineer)
+        return eng is not None and eng.is_off(day) is not None
+
+
+def data_file(name: str) -> str:
+    return f"{DATA_DIR}/{name}"
+
+
+def load(root: Path, as_of: dt.date) -> Dataset:
+    data_dir = root / DATA_DIR
+    if not data_dir.is_dir():
+        raise ConfigError(
+            f"no {DATA_DIR}/ folder under {root}: pass --root to the repository that holds it, "
+            "or run `opscheck init` to start one"
+        )
+    ds = Dataset(root=root, as_of=as_of)
+    for name, (key, model) in ITEM_FILES.items():
+        doc = _read(ds, data_file(name))
+        items = _items(ds, doc, key, model)
+        index: dict[str, Any] = getattr(ds, key)
+        for item in items:
+            _index(ds, doc, index, item)
+    holidays_doc = _read(ds, data_file(HOLIDAYS_FILE))
+    if holidays_doc.ok and holidays_doc.data is not None:
+        ds.holidays, problems = validate(holidays_doc, HolidaysConfig, holidays_doc.data)
+        ds.problems += problems
+    elif holidays_doc.ok:
+        ds.problems.append(holidays_doc.problem("OPS002", (), "file is empty: it needs at least 'calendar'"))
+    _load_runbooks(ds, data_dir)
+    return ds
+
+
+def _read(ds: Dataset, file: str) -> Document:
+    if not (ds.root / file).exists():
+        doc = Document(file=file)
+        doc.problems.append(
+            Problem("OPS001", file, 1, 1, "file is missing; create it (`opscheck init` writes an example)")
+        )
+    else:
+        doc = load_yaml(ds.root, file)
+    ds.documents[file] = doc
+    ds.problems += doc.problems
+    return doc
+
+
+def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator[ItemT]:
+    ds.unchecked[key] = set()
+    if not doc.ok:
+        ds.unchecked[key] = None
+        return
+    data = doc.data
+    if not isinstance(data, dict) or key not in data:
+        what = "is empty" if data is None else "has no top-level key" if isinstance(data, dict) else "is not a mapping"
+        ds.problems.append(doc.problem("OPS002", (), f"file {what}: it must hold '{key}:' with a list"))
+        if not isinstance(data, dict):
+            return
+    for extra in sorted(set(data) - {key}):
+        ds.problems.append(
+            doc.problem("OPS002", (extra,), f"unknown key '{extra}'{did_you_mean(extra, [key])}", key=True)
+        )
+    entries = data.get(key)
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        ds.problems.append(doc.problem("OPS002", (key,), f"'{key}' must be a list of entries"))
+        return
+    for i, raw in enumerate(entries):
+        item, problems = validate(doc, model, raw, (key, i))
+        ds.problems += problems
+        if item is not None:
+            item._loc = Loc(doc.file, (key, i))
+            yield item
+        elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            ds.unchecked[key].add(raw["id"])  # type: ignore[union-attr]
+
+
+def _index(ds: Dataset, doc: Document, index: dict[str, Any], item: Item) -> None:
+    ident: str = item.id  # type: ignore[attr-defined]
+    first = index.get(ident)
+    if first is None:
+        index[ident] = item
+        return
+    line, _ = doc.mark((*first.loc.path, "id"))
+    kind = type(item).__name__.lower()
+    ds.problems.append(
+        doc.problem("OPS004", (*item.loc.path, "id"), f"{kind} id '{ident}' is already used on line {line}; "
+                    "rename or remove one of them")
+    )
+
+
+def _load_runbooks(ds: Dataset, data_dir: Path) -> None:
+    inside = data_dir.resolve()
+    wanted = {p.relative_to(data_dir).as_posix() for p in sorted(data_dir.glob(RUNBOOK_GLOB)) if p.is_file()}
+    for pid, pipe in ds.pipelines.items():
+        if pipe.runbook is None:
+            continue
+        status = _runbook_status(data_dir, inside, pipe.runbook)
+        ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
+        if status == "ok":
+            wanted.add(PurePosixPath(pipe.runbook).as_posix())
+    parser = MarkdownIt("commonmark")
+    for rel in sorted(wanted):
+        ds.runbooks[rel] = _read_runbook(ds, data_file(rel), parser)
+    for pid, ref in ds.runbook_refs.items():
+        if ref.status == "ok":
+            ds.runbook_refs[pid] = ref._replace(runbook=ds.runbooks[PurePosixPath(ref.path).as_posix()])
+
+
+def _runbook_status(data_dir: Path, inside: Path, path: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in path:
+        return "outside"
+    full = data_dir / pure
+    if not full.resolve().is_relative_to(inside):
+        return "outside"
+    return "ok" if full.is_file() else "missing"
+
+
+def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
+    text, problem = read_text(ds.root, file)
+    if text is None:
+        doc = Document(file=file)
+        doc.problems.append(problem)  # type: ignore[arg-type]
+        body, body_line = "", 0
+    else:
+        doc, body, body_line = split_front_matter(file, text)
+    ds.documents[file] = doc
+    ds.problems += doc.problems
+    meta = None
+    if doc.ok:
+        if doc.data is None:
+            ds.problems.append(doc.problem("OPS002", (), "front matter is empty: it needs at least 'pipeline'"))
+        else:
+            meta, problems = validate(doc, RunbookMeta, doc.data)
+            ds.problems += problems
+    headings, links = _outline(parser, body, body_line)
+    return Runbook(file=file, doc=doc, meta=meta, headings=headings, links=links)
+
+
+def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
+    headings: list[Heading] = []
+    links: list[Link] = []
+    tokens = parser.parse(body)
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), tok.map[0] + first_line + 1))
+        elif tok.type == "inline" and tok.map and tok.children:
+            breaks = 0
+            for child in tok.children:
+                if child.type in ("softbreak", "hardbreak"):
+                    breaks += 1
+                elif child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                    links.append(Link(href, tok.map[0] + first_line + 1 + breaks))
+    return headings, links

@@ -1,0 +1,72 @@
+"""Run the selected rules over a dataset, apply severities and waivers, and build the Report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from opscheck.dataset import Dataset
+from opscheck.errors import ConfigError
+from opscheck.findings import Finding, Report, Severity
+from opscheck.rules import RULES
+from opscheck.rules.base import Hit, Rule
+from opscheck.rules.custom import make_rule
+from opscheck.settings import Policy
+
+BUILTIN: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+def all_rules(policy: Policy | None = None) -> list[Rule]:
+    """The built-in rules, then the policy's custom ones."""
+    custom = [make_rule(c) for c in policy.custom] if policy else []
+    return [*RULES, *custom]
+
+
+def pick(rules: list[Rule], select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    """Rules matching ``select`` (ids or prefixes such as ``ONC``) and not ``ignore``."""
+    select, ignore = list(select), list(ignore)
+    ids = [r.id for r in rules]
+    for pattern in select + ignore:
+        if not any(i.startswith(pattern) for i in ids):
+            raise ConfigError(f"no rule matches '{pattern}'; `opscheck rules` lists them")
+
+    def hit(rule: Rule, patterns: list[str]) -> bool:
+        return any(rule.id.startswith(p) for p in patterns)
+
+    return [r for r in rules if (not select or hit(r, select)) and not hit(r, ignore)]
+
+
+def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
+    ds.waivers = policy.waivers
+    findings: list[Finding] = []
+    active = [(r, policy.severity(r)) for r in rules if policy.severity(r) != "off"]
+    for rule, severity in active:
+        if rule.check is not None:
+            opts = policy.options_for(rule)
+            findings += (_stamp(ds, rule, severity, hit) for hit in rule.check(ds, opts))
+    findings = _waive(ds, policy, findings)
+    for rule, severity in active:
+        if rule.after is not None:
+            opts = policy.options_for(rule)
+            findings += (_stamp(ds, rule, severity, hit) for hit in rule.after(ds, opts, findings))
+    findings.sort(key=Finding.sort_key)
+    return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active))
+
+
+def _stamp(ds: Dataset, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+    if hit.line is not None:
+        line, column = hit.line, hit.column
+    else:
+        line, column = ds.mark(hit.loc, hit.key)
+    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, hit.subject)
+
+
+def _waive(ds: Dataset, policy: Policy, findings: list[Finding]) -> list[Finding]:
+    live: dict[tuple[str, str | None], str] = {
+        (w.rule, w.subject): w.reason for w in policy.waivers if w.expires >= ds.as_of
+    }
+    if not live:
+        return findings
+    return [
+        f._replace(waived=True, waiver_reason=live[(f.rule, f.subject)]) if (f.rule, f.subject) in live else f
+        for f in findings
+    ]

@@ -1,0 +1,47 @@
+"""The Finding value type and the Report a run produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+Severity = Literal["error", "warning", "off"]
+
+
+class Finding(NamedTuple):
+    rule: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    column: int
+    subject: str | None
+    waived: bool = False
+    waiver_reason: str | None = None
+
+    def sort_key(self) -> tuple[str, int, str, int, str]:
+        return (self.file, self.line, self.rule, self.column, self.message)
+
+
+@dataclass(frozen=True)
+class Report:
+    as_of: dt.date
+    findings: tuple[Finding, ...]
+    files: int
+    rules: tuple[str, ...]  # ids of the rules that ran, for reporters that list them
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error" and not f.waived)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.waived)
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for f in self.findings if f.waived)
+
+    def exit_code(self, strict: bool) -> int:
+        return 1 if self.errors or (strict and self.warnings) else 0

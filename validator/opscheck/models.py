@@ -1,0 +1,248 @@
+"""Pydantic models of the ops data (SPEC §2): strict, frozen, no unknown keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
+
+from opscheck.source import Loc
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _strict_date(value: Any) -> Any:
+    # YAML hands dates over as text; numbers would otherwise pass as Unix timestamps.
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date as YYYY-MM-DD, not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        return dt.date.fromisoformat(value)
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+@cache
+def _zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as America/New_York") from None
+    return name
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Day = Annotated[dt.date, BeforeValidator(_strict_date)]
+Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+TimeZone = Annotated[str, AfterValidator(_zone)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+Audience = Literal["investors", "experiments", "internal"]
+Category = Literal["upstream", "downstream", "internal"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Item(Model):
+    """A top-level entry of a data file; the loader records where it was read."""
+
+    _loc: Loc = PrivateAttr(default=Loc(""))
+
+    @property
+    def loc(self) -> Loc:
+        return self._loc
+
+
+class DateRange(Model):
+    start: Day
+    end: Day
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class TimeOff(DateRange):
+    reason: str | None = None
+
+
+class Engineer(Item):
+    id: Id
+    name: str
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    github: str | None = None
+    active: bool = True
+    time_off: list[TimeOff] = Field(default_factory=list)
+
+    def is_off(self, day: dt.date) -> TimeOff | None:
+        for off in self.time_off:
+            if off.start <= day <= off.end:
+                return off
+        return None
+
+
+class Owners(Model):
+    primary: Id | None = None
+    secondary: list[Id] = Field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return ([self.primary] if self.primary else []) + list(self.secondary)
+
+
+class Pipeline(Item):
+    id: Id
+    name: str
+    area: str
+    audience: Annotated[list[Audience], Field(min_length=1)]
+    rotation: Id | None = None
+    owners: Owners | None = None
+    runbook: str | None = None
+
+    @property
+    def investor_facing(self) -> bool:
+        return "investors" in self.audience
+
+
+class Handoff(Model):
+    weekday: Weekday
+    time: Time
+    timezone: TimeZone
+
+    @property
+    def weekday_index(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+    @property
+    def clock(self) -> dt.time:
+        return dt.time.fromisoformat(self.time)
+
+
+class Shift(Model):
+    week: Day
+    engineer: Id
+
+    @property
+    def end(self) -> dt.date:
+        """The last day the shift covers (a shift lasts 7 days from its handoff)."""
+        return self.week + dt.timedelta(days=6)
+
+
+class Override(Model):
+    date: Day | None = None
+    start: Day | None = None
+    end: Day | None = None
+    engineer: Id
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Override:
+        if self.date is not None and (self.start is not None or self.end is not None):
+            raise ValueError("give either 'date' or 'start' and 'end', not both")
+        if self.date is None and (self.start is None or self.end is None):
+            raise ValueError("an override needs 'date', or both 'start' and 'end'")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def first(self) -> dt.date:
+        return self.date or self.start  # type: ignore[return-value]
+
+    @property
+    def last(self) -> dt.date:
+        return self.date or self.end  # type: ignore[return-value]
+
+
+class Rotation(Item):
+    id: Id
+    members: list[Id]
+    handoff: Handoff
+    shifts: list[Shift] = Field(default_factory=list)
+    overrides: list[Override] = Field(default_factory=list)
+
+
+class ExtraDay(Model):
+    name: str
+    date: Day
+
+
+class HolidaysConfig(Model):
+    calendar: str
+    subdivision: str | None = None
+    dates: Literal["actual", "observed"] = "actual"
+    observe: list[str] = Field(default_factory=list)
+    extra: list[ExtraDay] = Field(default_factory=list)
+
+
+class FailureMode(Model):
+    id: Id
+    category: Category
+    title: str
+    detection: str | None = None
+    impact: str | None = None
+
+
+class RunbookMeta(Model):
+    pipeline: Id
+    last_reviewed: Day | None = None
+    failure_modes: list[FailureMode] = Field(default_factory=list)
+
+
+# Whole-file models: the loader validates items one by one so one bad entry
+# hides nothing else, but these describe each file for `opscheck schema`.
+class EngineersFile(Model):
+    engineers: list[Engineer]
+
+
+class PipelinesFile(Model):
+    pipelines: list[Pipeline]
+
+
+class OncallFile(Model):
+    rotations: list[Rotation]
+
+
+def fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found by following ``loc`` through ``model``'s fields."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

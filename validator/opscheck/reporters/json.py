@@ -1,0 +1,41 @@
+"""JSON: the stable machine-readable shape of SPEC §5."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from opscheck import __version__
+from opscheck.findings import Report
+from opscheck.rules.base import Rule
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    return {
+        "opscheck": __version__,
+        "as_of": report.as_of.isoformat(),
+        "summary": {
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "waived": report.waived,
+            "files": report.files,
+        },
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+                "file": f.file,
+                "line": f.line,
+                "column": f.column,
+                "subject": f.subject,
+                "waived": f.waived,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def render(report: Report, rules: Sequence[Rule]) -> str:
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,82 @@
+"""What a rule is: an id, a name, a default severity, an options model and a pure check.
+
+A rule's docstring is its documentation (`opscheck explain`): a summary line, the
+rationale, then ``Failing:`` and ``Passing:`` examples. The engine, not the rule,
+stamps the id and severity on what the check yields.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from opscheck.findings import Finding, Severity
+from opscheck.source import Loc
+
+
+class Options(BaseModel):
+    """A rule's parameters; the policy may set any of them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Hit(NamedTuple):
+    """One problem a check found: where, what to do, and about whom."""
+
+    loc: Loc
+    message: str
+    subject: str | None = None
+    key: bool = False  # point at the key rather than its value
+    line: int | None = None  # an exact place when it is not a YAML node (Markdown, loader problems)
+    column: int = 1
+
+
+Check = Callable[[Any, Any], Iterable[Hit]]
+AfterCheck = Callable[[Any, Any, list[Finding]], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    options: type[Options]
+    doc: str
+    check: Check | None = None
+    # rules about the findings themselves (waivers) run after all others
+    after: AfterCheck | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0].strip()
+
+    def section(self, title: str) -> str:
+        """A titled section of the docstring (``Failing:``, ``Passing:``), dedented."""
+        match = re.search(rf"^{title}:\n(.*?)(?=^\w[\w ]*:\n|\Z)", self.doc, re.S | re.M)
+        return textwrap.dedent(match.group(1)).strip("\n") if match else ""
+
+    @property
+    def rationale(self) -> str:
+        body = self.doc.split("\n", 1)[1] if "\n" in self.doc else ""
+        return re.split(r"^\w[\w ]*:\n", body, maxsplit=1, flags=re.M)[0].strip()
+
+
+F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+
+
+def rule(
+    id: str, name: str, severity: Severity = "error", options: type[Options] = Options, after: bool = False
+) -> Callable[[F], Rule]:
+    def wrap(fn: F) -> Rule:
+        doc = inspect.getdoc(fn) or name
+        if after:
+            return Rule(id, name, severity, options, doc, after=fn)
+        return Rule(id, name, severity, options, doc, check=fn)
+
+    return wrap

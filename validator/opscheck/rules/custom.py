@@ -1,0 +1,53 @@
+"""Custom rules: a JSON Schema (2020-12) from `policies/rules/*.yaml` applied to each target item."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from typing import Any
+
+from opscheck.dataset import Dataset
+from opscheck.rules.base import Hit, Options, Rule
+from opscheck.settings import CustomRule
+from opscheck.source import Loc
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:
+    """Each target item's place and subject."""
+    if target in ("engineers", "pipelines", "rotations"):
+        for ident, item in getattr(ds, target).items():
+            yield item.loc, ident
+    elif target in ("shifts", "overrides"):
+        for rot in ds.rotations.values():
+            for i, entry in enumerate(getattr(rot, target)):
+                day = entry.week if target == "shifts" else entry.first
+                yield rot.loc.at(target, i), f"{rot.id}@{day}"
+    else:
+        for rb in ds.runbooks.values():
+            if rb.meta is not None:
+                yield rb.loc, rb.meta.pipeline
+
+
+def make_rule(custom: CustomRule) -> Rule:
+    from jsonschema import Draft202012Validator
+
+    spec = custom.spec
+    validator = Draft202012Validator(spec.json_schema)
+    fields = {name for _, name, _, _ in string.Formatter().parse(spec.message) if name}
+
+    def check(ds: Dataset, opts: Options) -> Iterator[Hit]:
+        for loc, subject in _targets(ds, spec.target):
+            item = ds.raw(loc)
+            errors = sorted(validator.iter_errors(item), key=lambda e: list(map(str, e.absolute_path)))
+            if errors:
+                values = _Blank(item if isinstance(item, dict) else {})
+                message = spec.message.format_map(values) if fields else spec.message
+                yield Hit(loc.at(*errors[0].absolute_path), message, subject)
+
+    doc = spec.summary + "\n\n" + (spec.description or f"Custom rule from {custom.file}.")
+    return Rule(spec.id, spec.id.lower(), spec.severity, Options, doc, check=check)

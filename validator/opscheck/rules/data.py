@@ -1,0 +1,205 @@
+"""OPS rules: files that cannot be read, values that break the schema, broken references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opscheck.calendar import CalendarError, known_names
+from opscheck.dataset import Dataset, data_file
+from opscheck.rules.base import Hit, Options, rule
+from opscheck.source import Loc, did_you_mean
+
+
+def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
+    for p in ds.problems:
+        if p.rule == rule_id:
+            yield Hit(Loc(p.file), p.message, None, line=p.line, column=p.column)
+
+
+@rule("OPS001", "unreadable-file")
+def unreadable(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A file cannot be read or parsed.
+
+    Covers YAML syntax errors, files that are not UTF-8, runbooks without a closed
+    front matter block, custom tags, files over 10 MiB and aliases that expand a
+    document beyond 10,000 nodes. Nothing else in the file can be checked until it reads.
+
+    Failing:
+        engineers:
+          - id: eng1
+            name: [Eng1
+
+    Passing:
+        engineers:
+          - id: eng1
+            name: Eng1
+    """
+    return _loader(ds, "OPS001")
+
+
+@rule("OPS002", "schema")
+def schema(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A value breaks the schema: unknown key, wrong type, missing key, bad date or id.
+
+    Unknown keys are usually typos, so the message suggests the closest known key.
+    Times must be quoted: YAML 1.1 reads an unquoted 10:30 as the base-60 number 630.
+
+    Failing:
+        rotations:
+          - id: data-pipelines
+            members: [eng1, eng2]
+            handoff: {weekday: monday, time: 09:00, timezone: America/New_York}
+
+    Passing:
+        rotations:
+          - id: data-pipelines
+            members: [eng1, eng2]
+            handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
+    """
+    return _loader(ds, "OPS002")
+
+
+@rule("OPS003", "duplicate-key")
+def duplicate_key(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A mapping repeats a key.
+
+    YAML silently keeps only the last value, so a reviewer reading the first one is misled.
+
+    Failing:
+        engineers:
+          - id: eng1
+            name: Eng1
+            name: Engineer One
+
+    Passing:
+        engineers:
+          - id: eng1
+            name: Engineer One
+    """
+    return _loader(ds, "OPS003")
+
+
+@rule("OPS004", "duplicate-id")
+def duplicate_id(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """An id is used twice (engineer, pipeline, rotation, or failure mode within a runbook).
+
+    References by id would be ambiguous; only the first entry with an id is used.
+
+    Failing:
+        engineers:
+          - {id: eng1, name: Eng1}
+          - {id: eng1, name: Eng One}
+
+    Passing:
+        engineers:
+          - {id: eng1, name: Eng1}
+          - {id: eng2, name: Eng2}
+    """
+    yield from _loader(ds, "OPS004")
+    for rb in ds.runbooks.values():
+        if rb.meta is None:
+            continue
+        seen: dict[str, int] = {}
+        for i, mode in enumerate(rb.meta.failure_modes):
+            if mode.id in seen:
+                yield Hit(
+                    rb.loc.at("failure_modes", i, "id"),
+                    f"failure mode id '{mode.id}' repeats entry {seen[mode.id] + 1}; give each mode its own id",
+                    rb.meta.pipeline,
+                )
+            else:
+                seen[mode.id] = i
+
+
+@rule("OPS005", "unknown-reference")
+def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A reference names nothing: an owner, member, shift engineer, rotation, runbook pipeline or holiday.
+
+    Every id must be defined in its file (engineers.yaml, pipelines.yaml, oncall.yaml);
+    holiday names must be spelled as the calendar spells them.
+
+    Failing:
+        pipelines:
+          - id: profit-aggregate
+            name: Aggregate profit
+            area: Profit
+            audience: [investors]
+            owners: {primary: eng9, secondary: [eng2]}
+
+    Passing:
+        pipelines:
+          - id: profit-aggregate
+            name: Aggregate profit
+            area: Profit
+            audience: [investors]
+            owners: {primary: eng1, secondary: [eng2]}
+    """
+    engineers = list(ds.engineers)
+
+    def who(loc: Loc, eng: str, role: str, subject: str) -> Iterator[Hit]:
+        if eng not in ds.engineers and not ds.may_exist("engineers", eng):
+            yield Hit(
+                loc,
+                f"{role} '{eng}' is not an engineer in {data_file('engineers.yaml')}"
+                f"{did_you_mean(eng, engineers)}; add them or fix the id",
+                subject,
+            )
+
+    for pipe in ds.pipelines.values():
+        if pipe.owners:
+            if pipe.owners.primary:
+                yield from who(pipe.loc.at("owners", "primary"), pipe.owners.primary, "primary owner", pipe.id)
+            for i, eng in enumerate(pipe.owners.secondary):
+                yield from who(pipe.loc.at("owners", "secondary", i), eng, "secondary owner", pipe.id)
+        if pipe.rotation and pipe.rotation not in ds.rotations and not ds.may_exist("rotations", pipe.rotation):
+            yield Hit(
+                pipe.loc.at("rotation"),
+                f"rotation '{pipe.rotation}' is not defined in {data_file('oncall.yaml')}"
+                f"{did_you_mean(pipe.rotation, list(ds.rotations))}",
+                pipe.id,
+            )
+    for rot in ds.rotations.values():
+        for i, eng in enumerate(rot.members):
+            yield from who(rot.loc.at("members", i), eng, "member", rot.id)
+        for i, shift in enumerate(rot.shifts):
+            yield from who(rot.loc.at("shifts", i, "engineer"), shift.engineer, "shift engineer",
+                           f"{rot.id}@{shift.week}")
+        for i, ov in enumerate(rot.overrides):
+            yield from who(rot.loc.at("overrides", i, "engineer"), ov.engineer, "override engineer",
+                           f"{rot.id}@{ov.first}")
+    for rb in ds.runbooks.values():
+        if rb.meta and rb.meta.pipeline not in ds.pipelines and not ds.may_exist("pipelines", rb.meta.pipeline):
+            yield Hit(
+                rb.loc.at("pipeline"),
+                f"runbook is for pipeline '{rb.meta.pipeline}', which is not in "
+                f"{data_file('pipelines.yaml')}{did_you_mean(rb.meta.pipeline, list(ds.pipelines))}",
+                rb.meta.pipeline,
+            )
+    yield from _holiday_names(ds)
+
+
+def _holiday_names(ds: Dataset) -> Iterator[Hit]:
+    cfg = ds.holidays
+    if cfg is None:
+        return
+    loc = Loc(data_file("holidays.yaml"))
+    year = ds.as_of.year
+    try:
+        names = known_names(cfg, range(year - 1, year + 2))
+    except CalendarError:
+        where = "subdivision" if cfg.subdivision else "calendar"
+        yield Hit(
+            loc.at(where),
+            f"the holidays library has no calendar '{cfg.calendar}'"
+            + (f" with subdivision '{cfg.subdivision}'" if cfg.subdivision else "")
+            + "; use a country code such as US, GB or DE",
+            None,
+        )
+        return
+    for i, name in enumerate(cfg.observe):
+        if name not in names:
+            yield Hit(
+                loc.at("observe", i),
+                f"calendar {cfg.calendar} has no holiday named '{name}'{did_you_mean(name, sorted(names))}",
+                None,
+            )

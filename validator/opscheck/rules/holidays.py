@@ -1,0 +1,84 @@
+"""HOL rules: holidays are shared evenly each year and rotate from year to year."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from opscheck.calendar import CalendarError, Cover, Holiday, Schedule, holidays_in
+from opscheck.dataset import Dataset
+from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.oncall import SpreadOptions, spread_hits
+from opscheck.source import Loc
+
+
+def holiday_cover(ds: Dataset, sched: Schedule) -> list[tuple[Holiday, Cover]]:
+    """Each configured holiday within the schedule, with who covers it."""
+    cfg, first, last = ds.holidays, sched.first_day, sched.last_day
+    if cfg is None or first is None or last is None:
+        return []
+    try:
+        found = holidays_in(cfg, range(first.year, last.year + 1))
+    except CalendarError:
+        return []  # OPS005 reports the unknown calendar
+    out = []
+    for hol in found:
+        cover = sched.cover(hol.date)
+        if cover is not None:
+            out.append((hol, cover))
+    return out
+
+
+def cover_loc(sched: Schedule, cover: Cover) -> Loc:
+    rot = sched.rotation
+    if cover.override is not None:
+        return rot.loc.at("overrides", cover.override, "engineer")
+    return rot.loc.at("shifts", cover.shift, "engineer")  # type: ignore[arg-type]
+
+
+@rule("HOL001", "holiday-balance", options=SpreadOptions)
+def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
+    """Within a calendar year, members' holiday counts differ by more than `max_spread`.
+
+    The engineer covering a holiday is the override's for that day, else the shift's.
+    Only years the schedule covers whole and active members are compared.
+
+    Failing:
+        # in 2026: eng1 covers 3 holidays, eng2 1, eng3 1
+
+    Passing:
+        # in 2026: eng1 2 holidays, eng2 2, eng3 1
+    """
+    for rid, sched in ds.schedules.items():
+        rot = sched.rotation
+        active = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
+        covered = holiday_cover(ds, sched)
+        for year in sched.whole_years():
+            counts = Counter(c.engineer for h, c in covered if h.year == year)
+            yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", counts, active, opts.max_spread)
+
+
+@rule("HOL002", "holiday-repeat")
+def holiday_repeat(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """The same engineer covers the same holiday in consecutive years.
+
+    Holidays rotate: whoever worked Christmas last year has it off this year.
+
+    Failing:
+        # eng1 covers Christmas Day 2025 and Christmas Day 2026
+
+    Passing:
+        # eng1 covers Christmas Day 2025, eng2 Christmas Day 2026
+    """
+    for rid, sched in ds.schedules.items():
+        last: dict[str, tuple[int, str]] = {}
+        for hol, cover in holiday_cover(ds, sched):
+            prev = last.get(hol.name)
+            if prev == (hol.year - 1, cover.engineer):
+                yield Hit(
+                    cover_loc(sched, cover),
+                    f"'{cover.engineer}' covers {hol.name} in {hol.year - 1} and again in {hol.year}; "
+                    "give it to someone else with an override",
+                    f"{rid}@{hol.date}",
+                )
+            last[hol.name] = (hol.year, cover.engineer)

@@ -1,0 +1,232 @@
+"""ONC rules: the weekly rotation is contiguous, spaced, published ahead, staffed and balanced."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from opscheck.calendar import WEEK, days
+from opscheck.dataset import Dataset
+from opscheck.models import WEEKDAYS, Rotation
+from opscheck.rules.base import Hit, Options, rule
+from opscheck.source import Loc
+
+
+class GapOptions(Options):
+    min_gap_weeks: int = 1
+
+
+@rule("ONC001", "back-to-back", options=GapOptions)
+def back_to_back(ds: Dataset, opts: GapOptions) -> Iterator[Hit]:
+    """An engineer holds shifts closer than `min_gap_weeks` apart (by default: two weeks in a row).
+
+    Two on-call weeks in a row burn people out; a week off between shifts lets them recover.
+
+    Failing:
+        shifts:
+          - {week: 2025-01-06, engineer: eng1}
+          - {week: 2025-01-13, engineer: eng1}
+
+    Passing:
+        shifts:
+          - {week: 2025-01-06, engineer: eng1}
+          - {week: 2025-01-13, engineer: eng2}
+    """
+    limit = WEEK * (opts.min_gap_weeks + 1)
+    for rot in ds.rotations.values():
+        last: dict[str, dt.date] = {}
+        for i, shift in sorted(enumerate(rot.shifts), key=lambda p: p[1].week):
+            prev = last.get(shift.engineer)
+            if prev is not None and shift.week - prev < limit:
+                yield Hit(
+                    rot.loc.at("shifts", i, "engineer"),
+                    f"'{shift.engineer}' is on call the week of {shift.week} and again the week of {prev}; "
+                    f"leave at least {opts.min_gap_weeks} week{'s' * (opts.min_gap_weeks != 1)} between shifts",
+                    f"{rot.id}@{shift.week}",
+                )
+            last[shift.engineer] = shift.week
+
+
+@rule("ONC002", "continuity")
+def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """Shifts are out of order, overlap, leave a gap, or start on another weekday than the handoff.
+
+    Each shift lasts seven days from its handoff; the next must start exactly when it
+    ends, or somebody is paged twice or nobody at all.
+
+    Failing:
+        handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
+        shifts:
+          - {week: 2025-01-06, engineer: eng1}
+          - {week: 2025-01-20, engineer: eng2}
+
+    Passing:
+        handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
+        shifts:
+          - {week: 2025-01-06, engineer: eng1}
+          - {week: 2025-01-13, engineer: eng2}
+    """
+    for rot in ds.rotations.values():
+        want = rot.handoff.weekday_index
+        prev: dt.date | None = None
+        for i, shift in enumerate(rot.shifts):
+            loc = rot.loc.at("shifts", i, "week")
+            subject = f"{rot.id}@{shift.week}"
+            if shift.week.weekday() != want:
+                yield Hit(
+                    loc,
+                    f"shift starts on a {WEEKDAYS[shift.week.weekday()]}, but handoffs are on "
+                    f"{rot.handoff.weekday}; move it to the {rot.handoff.weekday} of that week",
+                    subject,
+                )
+            elif prev is not None:
+                step = shift.week - prev
+                if step <= dt.timedelta(0):
+                    yield Hit(loc, f"shift {shift.week} comes after {prev}; keep shifts in date order, "
+                              "each week once", subject)
+                elif step < WEEK:
+                    yield Hit(loc, f"shift {shift.week} overlaps the shift of {prev}; shifts last 7 days",
+                              subject)
+                elif step > WEEK:
+                    gap_end = shift.week - dt.timedelta(days=1)
+                    yield Hit(loc, f"nobody is on call from {prev + WEEK} to {gap_end}; add the missing "
+                              "week(s)", subject)
+            if shift.week.weekday() == want and (prev is None or shift.week > prev):
+                prev = shift.week
+
+
+class AheadOptions(Options):
+    min_days_ahead: int = 91
+
+
+@rule("ONC003", "published-ahead", options=AheadOptions)
+def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
+    """The schedule ends before as-of + `min_days_ahead` (91 days: a quarter).
+
+    People plan their lives around on-call weeks; publishing a quarter ahead lets them.
+    `opscheck schedule plan` extends a rotation fairly.
+
+    Failing:
+        # as-of 2025-01-06, min_days_ahead 91: the schedule must reach 2025-04-07
+        shifts:
+          - {week: 2025-01-06, engineer: eng1}
+
+    Passing:
+        # the weekly shifts continue through 2025-04-07 or later
+    """
+    need = ds.as_of + dt.timedelta(days=opts.min_days_ahead)
+    for rid, sched in ds.schedules.items():
+        rot = sched.rotation
+        last = sched.last_day
+        if last is None:
+            yield Hit(rot.loc.at("id"), f"rotation '{rid}' has no shifts; publish them through {need} "
+                      "(`opscheck schedule plan`)", rid)
+        elif last < need:
+            i = max(range(len(rot.shifts)), key=lambda k: rot.shifts[k].week)
+            yield Hit(
+                rot.loc.at("shifts", i, "week"),
+                f"rotation '{rid}' is scheduled only through {last}; publish through {need} "
+                f"({opts.min_days_ahead} days ahead) with `opscheck schedule plan --rotation {rid}`",
+                rid,
+            )
+
+
+@rule("ONC004", "cover-available")
+def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A shift or override engineer is not a member, is inactive, or is on time off on a day they cover.
+
+    Only coverage from as-of on is checked: past shifts are history. A shift day that
+    an override gives to someone else does not count against the shift's engineer.
+
+    Failing:
+        engineers:
+          - {id: eng1, name: Eng1, time_off: [{start: 2027-01-04, end: 2027-01-08}]}
+        shifts:
+          - {week: 2027-01-04, engineer: eng1}
+
+    Passing:
+        shifts:
+          - {week: 2027-01-04, engineer: eng1}
+        overrides:
+          - {start: 2027-01-04, end: 2027-01-08, engineer: eng2, reason: eng1 on vacation}
+    """
+    for rid, sched in ds.schedules.items():
+        rot = sched.rotation
+        members = set(rot.members)
+        for i, shift in enumerate(rot.shifts):
+            if shift.end < ds.as_of:
+                continue
+            covered = [d for d in days(shift.week, shift.end) if sched.override_on(d) is None]
+            yield from _available(ds, rot, members, rot.loc.at("shifts", i, "engineer"), shift.engineer,
+                                  covered, f"{rid}@{shift.week}")
+        for i, ov in enumerate(rot.overrides):
+            if ov.last < ds.as_of:
+                continue
+            yield from _available(ds, rot, members, rot.loc.at("overrides", i, "engineer"), ov.engineer,
+                                  list(days(ov.first, ov.last)), f"{rid}@{ov.first}")
+
+
+def _available(
+    ds: Dataset, rot: Rotation, members: set[str], loc: Loc, eng: str, covered: list[dt.date], subject: str
+) -> Iterator[Hit]:
+    person = ds.engineers.get(eng)
+    if person is None:
+        return  # OPS005 reports unknown engineers
+    if eng not in members:
+        yield Hit(loc, f"'{eng}' covers {subject} but is not a member of rotation '{rot.id}'; add them to "
+                  "members or pick a member", subject)
+    if not person.active:
+        yield Hit(loc, f"'{eng}' covers {subject} but is inactive; give the days to an active member", subject)
+    off = [d for d in covered if person.is_off(d)]
+    if off:
+        span = str(off[0]) if len(off) == 1 else f"{off[0]} to {off[-1]}"
+        yield Hit(loc, f"'{eng}' is on time off {span} but covers {subject}; swap the shift or add an "
+                  "override for those days", subject)
+
+
+class SpreadOptions(Options):
+    max_spread: int = 1
+
+
+@rule("ONC005", "shift-balance", options=SpreadOptions)
+def shift_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
+    """Within a calendar year, members' shift counts differ by more than `max_spread`.
+
+    A shift counts for the year of its `week`. Only years the schedule covers whole and
+    members who are active are compared, so joining or leaving mid-way is not unfair.
+
+    Failing:
+        # in 2025: eng1 12 shifts, eng2 10, eng3 10 (spread 2 > 1)
+
+    Passing:
+        # in 2025: eng1 11 shifts, eng2 11, eng3 10 (spread 1)
+    """
+    for rid, sched in ds.schedules.items():
+        rot = sched.rotation
+        active = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
+        by_year: dict[int, Counter[str]] = defaultdict(Counter)
+        for shift in rot.shifts:
+            by_year[shift.week.year][shift.engineer] += 1
+        for year in sched.whole_years():
+            yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year], active, opts.max_spread)
+
+
+def spread_hits(
+    loc: Loc, rid: str, year: int, what: str, counts: Counter[str], members: list[str], max_spread: int
+) -> Iterator[Hit]:
+    """One finding when ``members``' counts in ``year`` differ by more than ``max_spread``."""
+    if len(members) < 2:
+        return
+    loads = {m: counts.get(m, 0) for m in members}
+    high, low = max(loads.values()), min(loads.values())
+    if high - low > max_spread:
+        most = [m for m, n in loads.items() if n == high]
+        least = [m for m, n in loads.items() if n == low]
+        detail = ", ".join(f"{m} {n}" for m, n in loads.items())
+        yield Hit(
+            loc,
+            f"in {year}, {what} counts in '{rid}' differ by {high - low} (more than {max_spread}): {detail}; "
+            f"move {what}s from {', '.join(most)} to {', '.join(least)}",
+            rid,
+        )

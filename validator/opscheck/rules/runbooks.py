@@ -1,0 +1,206 @@
+"""RUN rules: every investor-facing pipeline has a complete, current runbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from opscheck.dataset import Dataset, Runbook
+from opscheck.rules.base import Hit, Options, rule
+
+
+@rule("RUN001", "runbook-present")
+def runbook_present(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """An investor-facing pipeline has no runbook, or its runbook file is missing.
+
+    Investors see these numbers; whoever is paged at 3 a.m. needs the runbook.
+
+    Failing:
+        pipelines:
+          - {id: profit-aggregate, name: Profit, area: Profit, audience: [investors],
+             owners: {primary: eng1, secondary: [eng2]}}
+
+    Passing:
+        pipelines:
+          - {id: profit-aggregate, name: Profit, area: Profit, audience: [investors],
+             owners: {primary: eng1, secondary: [eng2]}, runbook: runbooks/profit-aggregate.md}
+    """
+    for pipe in ds.pipelines.values():
+        ref = ds.runbook_refs.get(pipe.id)
+        if pipe.investor_facing and pipe.runbook is None:
+            yield Hit(pipe.loc.at("id"), f"investor-facing pipeline '{pipe.id}' has no runbook; write "
+                      f"runbooks/{pipe.id}.md and set runbook: to it", pipe.id)
+        elif ref is not None and ref.status == "missing":
+            yield Hit(pipe.loc.at("runbook"), f"runbook file ops-data/{ref.path} does not exist; create it or "
+                      "fix the path", pipe.id)
+
+
+class ContentOptions(Options):
+    min_failure_modes: int = 1
+    required_categories: list[str] = ["upstream", "downstream"]
+    required_fields: list[str] = ["detection", "impact"]
+
+
+@rule("RUN002", "failure-modes", options=ContentOptions)
+def failure_modes(ds: Dataset, opts: ContentOptions) -> Iterator[Hit]:
+    """A runbook lists too few failure modes, misses a required category, or a mode lacks a required field.
+
+    What can go wrong upstream (stale or broken inputs) and downstream (wrong dashboards,
+    duplicates) must be written down with how it is detected and what it does to investors.
+
+    Failing:
+        failure_modes:
+          - {id: upstream-stale, category: upstream, title: Orders not updated}
+
+    Passing:
+        failure_modes:
+          - {id: upstream-stale, category: upstream, title: Orders not updated,
+             detection: freshness check fails after 26 h, impact: profit a day stale}
+          - {id: dashboard-wrong, category: downstream, title: Wrong dashboard values,
+             detection: reconciliation job alerts, impact: investors see wrong profit}
+    """
+    for rb in ds.runbooks.values():
+        if rb.meta is None:
+            continue
+        modes = rb.meta.failure_modes
+        subject = rb.meta.pipeline
+        where = rb.loc.at("failure_modes") if modes else rb.loc.at("pipeline")
+        if len(modes) < opts.min_failure_modes:
+            yield Hit(where, f"runbook lists {len(modes)} failure modes, needs at least "
+                      f"{opts.min_failure_modes}; add them under failure_modes", subject)
+        have = {m.category for m in modes}
+        for category in opts.required_categories:
+            if category not in have:
+                yield Hit(where, f"runbook has no {category} failure mode; add what can go wrong {category}",
+                          subject)
+        for i, mode in enumerate(modes):
+            for name in opts.required_fields:
+                if not (getattr(mode, name, None) or "").strip():
+                    yield Hit(rb.loc.at("failure_modes", i), f"failure mode '{mode.id}' has no {name}; "
+                              f"describe its {name}", subject)
+
+
+class SectionOptions(Options):
+    required_sections: list[str] = ["Overview", "Dependencies", "Failure modes", "Escalation"]
+
+
+@rule("RUN003", "runbook-sections", options=SectionOptions)
+def runbook_sections(ds: Dataset, opts: SectionOptions) -> Iterator[Hit]:
+    """A runbook lacks a heading of `required_sections`.
+
+    Headings are read with a Markdown parser (a `#` line inside a code fence is not a
+    heading) and compared case-insensitively at any level.
+
+    Failing:
+        # Profit runbook
+        ## Overview
+        ## Failure modes
+
+    Passing:
+        # Profit runbook
+        ## Overview
+        ## Dependencies
+        ## Failure modes
+        ## Escalation
+    """
+    for rb in ds.runbooks.values():
+        if not rb.doc.ok:
+            continue
+        have = {h.text.casefold() for h in rb.headings}
+        missing = [s for s in opts.required_sections if s.casefold() not in have]
+        if missing:
+            line = rb.headings[-1].line if rb.headings else 1
+            yield Hit(rb.loc, f"runbook lacks section{'s' * (len(missing) > 1)} "
+                      f"{', '.join(repr(m) for m in missing)}; add a heading for each",
+                      rb.meta.pipeline if rb.meta else None, line=line)
+
+
+@rule("RUN004", "runbook-mismatch")
+def runbook_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A runbook names another pipeline than the one pointing to it, or its path leaves ops-data/.
+
+    Runbook paths are relative to ops-data/ and may not use `..`, an absolute path or a
+    symlink that points outside: the repository's data must be self-contained.
+
+    Failing:
+        # pipelines.yaml: profit-aggregate has runbook: runbooks/growth-aggregate.md
+        # runbooks/growth-aggregate.md front matter: pipeline: growth-aggregate
+
+    Passing:
+        # pipelines.yaml: profit-aggregate has runbook: runbooks/profit-aggregate.md
+        # runbooks/profit-aggregate.md front matter: pipeline: profit-aggregate
+    """
+    for pid, ref in ds.runbook_refs.items():
+        pipe = ds.pipelines[pid]
+        if ref.status == "outside":
+            yield Hit(pipe.loc.at("runbook"), f"runbook path '{ref.path}' leaves ops-data/; keep runbooks "
+                      "inside it (no '..', absolute paths or outward symlinks)", pid)
+        elif ref.runbook is not None and ref.runbook.meta is not None and ref.runbook.meta.pipeline != pid:
+            yield Hit(ref.runbook.loc.at("pipeline"), f"runbook names pipeline '{ref.runbook.meta.pipeline}' "
+                      f"but is the runbook of '{pid}'; fix the front matter or the pipeline's runbook path", pid)
+
+
+class AgeOptions(Options):
+    max_age_days: int = 180
+
+
+@rule("RUN005", "runbook-stale", severity="warning", options=AgeOptions)
+def runbook_stale(ds: Dataset, opts: AgeOptions) -> Iterator[Hit]:
+    """A runbook's `last_reviewed` is older than `max_age_days` (or, without it, its last commit is).
+
+    Pipelines change; a runbook nobody has read in half a year misleads whoever follows it.
+
+    Failing:
+        # as-of 2026-11-26
+        last_reviewed: 2026-01-15
+
+    Passing:
+        last_reviewed: 2026-10-01
+    """
+    for rb in ds.runbooks.values():
+        if rb.meta is None:
+            continue
+        reviewed: dt.date | None = rb.meta.last_reviewed
+        source = "last reviewed"
+        if reviewed is None and ds.last_commit is not None:
+            reviewed, source = ds.last_commit(rb.file), "last changed"
+        if reviewed is None:
+            continue
+        age = (ds.as_of - reviewed).days
+        if age > opts.max_age_days:
+            loc = rb.loc.at("last_reviewed") if rb.meta.last_reviewed else rb.loc.at("pipeline")
+            yield Hit(loc, f"runbook was {source} {reviewed}, {age} days ago (limit {opts.max_age_days}); "
+                      "review it and update last_reviewed", rb.meta.pipeline)
+
+
+@rule("RUN006", "runbook-links", severity="warning")
+def runbook_links(ds: Dataset, opts: Options) -> Iterator[Hit]:
+    """A relative link in a runbook points to a missing file.
+
+    Links to dashboards and other runbooks rot when files move; web links are not followed.
+
+    Failing:
+        See [the growth runbook](growth.md) for shared inputs.   <!-- no such file -->
+
+    Passing:
+        See [the growth runbook](growth-aggregate.md) for shared inputs.
+    """
+    for rb in ds.runbooks.values():
+        for link in rb.links:
+            target = _local_target(rb, link.target)
+            if target is not None and not (ds.root / target).exists():
+                yield Hit(rb.loc, f"link '{link.target}' points to {target}, which does not exist; fix or "
+                          "remove the link", rb.meta.pipeline if rb.meta else None, line=link.line)
+
+
+def _local_target(rb: Runbook, href: str) -> str | None:
+    """The repository path a relative link points to, or None for web links and anchors."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = unquote(parts.path)
+    if path.startswith("/"):
+        return posixpath.normpath(path.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rb.file), path))

@@ -1,0 +1,161 @@
+"""The policy (`policies/opscheck.yaml`, `policies/rules/*.yaml`) and the run's settings.
+
+Everything wrong here is a configuration error (exit 2): a run with a broken
+policy would check the wrong thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from opscheck.errors import ConfigError
+from opscheck.findings import Severity
+from opscheck.models import Day, Item, Model
+from opscheck.rules.base import Options, Rule
+from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml
+from opscheck.validation import explain, validate
+
+POLICY_DIR = "policies"
+POLICY_FILE = f"{POLICY_DIR}/opscheck.yaml"
+CUSTOM_GLOB = "rules/*.yaml"
+SEVERITIES = ("error", "warning", "off")
+
+
+class Waiver(Item):
+    rule: str
+    subject: str
+    reason: str
+    expires: Day
+
+
+class PolicyFile(Model):
+    rules: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+Target = Literal["engineers", "pipelines", "rotations", "shifts", "overrides", "runbooks"]
+
+
+class CustomRuleFile(Model):
+    id: str = Field(pattern=r"^X-[A-Z0-9][A-Z0-9-]*$")
+    summary: str
+    severity: Literal["error", "warning"] = "error"
+    target: Target
+    message: str
+    description: str | None = None
+    json_schema: dict[str, Any] = Field(alias="schema")
+
+
+@dataclass(frozen=True)
+class CustomRule:
+    spec: CustomRuleFile
+    file: str
+
+
+@dataclass
+class Policy:
+    severities: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, Options] = field(default_factory=dict)
+    waivers: list[Waiver] = field(default_factory=list)
+    custom: list[CustomRule] = field(default_factory=list)
+    files: int = 0
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.severities.get(rule.id, rule.severity)
+
+    def options_for(self, rule: Rule) -> Options:
+        return self.options.get(rule.id) or rule.options()
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    as_of: dt.date
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+
+
+def _fail(problems: list[Problem]) -> ConfigError:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})" if len(problems) > 1 else ""
+    return ConfigError(first.message + more, f"{first.file}:{first.line}")
+
+
+def _read(root: Path, file: str) -> Document:
+    doc = load_yaml(root, file)
+    if doc.problems:
+        raise _fail(doc.problems)
+    return doc
+
+
+def load_custom(root: Path) -> list[CustomRule]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    out: list[CustomRule] = []
+    for path in sorted((root / POLICY_DIR).glob(CUSTOM_GLOB)):
+        file = path.relative_to(root).as_posix()
+        doc = _read(root, file)
+        spec, problems = validate(doc, CustomRuleFile, doc.data)
+        if spec is None:
+            raise _fail(problems)
+        try:
+            Draft202012Validator.check_schema(spec.json_schema)
+        except SchemaError as exc:
+            line, _ = doc.mark(("schema", *exc.path))
+            raise ConfigError(f"schema is not valid JSON Schema 2020-12: {exc.message}", f"{file}:{line}") from None
+        out.append(CustomRule(spec, file))
+    return out
+
+
+def load_policy(root: Path, rules: dict[str, Rule]) -> Policy:
+    """Read the policy, checking every rule id, parameter and waiver against ``rules``."""
+    policy = Policy()
+    policy.custom = load_custom(root)
+    policy.files += len(policy.custom)
+    known = dict(rules)
+    for custom in policy.custom:
+        if custom.spec.id in known:
+            raise ConfigError(f"custom rule id {custom.spec.id} is defined twice", custom.file)
+        known[custom.spec.id] = Rule(custom.spec.id, custom.spec.id.lower(), custom.spec.severity, Options,
+                                     custom.spec.summary)
+    if not (root / POLICY_FILE).is_file():
+        return policy
+    policy.files += 1
+    doc = _read(root, POLICY_FILE)
+    parsed, problems = validate(doc, PolicyFile, doc.data if doc.data is not None else {})
+    if parsed is None:
+        raise _fail(problems)
+    for rule_id, params in parsed.rules.items():
+        where = f"{POLICY_FILE}:{doc.mark(('rules', rule_id), key=True)[0]}"
+        rule = known.get(rule_id)
+        if rule is None:
+            raise ConfigError(f"unknown rule id '{rule_id}'{did_you_mean(rule_id, list(known))}; "
+                              "`opscheck rules` lists them", where)
+        params = dict(params or {})
+        severity = params.pop("severity", None)
+        if severity is not None:
+            if severity not in SEVERITIES:
+                line = doc.mark(("rules", rule_id, "severity"))[0]
+                raise ConfigError(f"{rule_id} severity must be error, warning or off, not {severity!r}",
+                                  f"{POLICY_FILE}:{line}")
+            policy.severities[rule_id] = severity
+        try:
+            policy.options[rule_id] = rule.options.model_validate(params)
+        except ValidationError as exc:
+            problem = explain(doc, rule.options, ("rules", rule_id), exc.errors(include_url=False)[0])
+            raise ConfigError(f"{rule_id}: {problem.message}", f"{POLICY_FILE}:{problem.line}") from None
+    for i, waiver in enumerate(parsed.waivers):
+        if waiver.rule not in known:
+            line = doc.mark(("waivers", i, "rule"))[0]
+            raise ConfigError(f"waiver names unknown rule '{waiver.rule}'{did_you_mean(waiver.rule, list(known))}",
+                              f"{POLICY_FILE}:{line}")
+        waiver._loc = Loc(POLICY_FILE, ("waivers", i))
+    policy.waivers = list(parsed.waivers)
+    return policy

@@ -1,0 +1,288 @@
+"""Read files into composed YAML documents that remember where every value came from.
+
+The loader never raises for bad input: every problem becomes a ``Problem`` (OPS001
+unreadable, OPS003 repeated key) and the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+try:  # the C parser is the fast path; the pure-Python one only keeps us working without libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ALIAS_NODES = 10_000
+
+PathPart = str | int
+DocPath = tuple[PathPart, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_CONSTRUCT = SafeConstructor()
+_SCALARS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+    _TAG + "null": lambda node: None,
+    _TAG + "bool": _CONSTRUCT.construct_yaml_bool,
+    _TAG + "int": _CONSTRUCT.construct_yaml_int,
+    _TAG + "float": _CONSTRUCT.construct_yaml_float,
+    # Dates stay text: the models parse them strictly as YYYY-MM-DD.
+    _TAG + "timestamp": lambda node: node.value,
+    _TAG + "str": lambda node: node.value,
+}
+_SEQ, _MAP, _MERGE = _TAG + "seq", _TAG + "map", _TAG + "merge"
+
+
+class Problem(NamedTuple):
+    """A loader finding, before the engine stamps severity on it."""
+
+    rule: str
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+class Loc(NamedTuple):
+    """A place in the data: a file and a path into its document."""
+
+    file: str
+    path: DocPath = ()
+
+    def at(self, *more: PathPart) -> Loc:
+        return Loc(self.file, self.path + more)
+
+
+@dataclass
+class Document:
+    """One parsed file: its data, its node tree (for marks) and any problems met."""
+
+    file: str
+    data: Any = None
+    node: yaml.Node | None = None
+    line_offset: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.rule == "OPS001" for p in self.problems)
+
+    def mark(self, path: Sequence[PathPart], key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the node at ``path`` (of its key with ``key``).
+
+        Walks as far as the path exists, so a missing key points at its parent.
+        """
+        node = self.node
+        if node is None:
+            return 1 + self.line_offset, 1
+        found: yaml.Node = node
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            child: yaml.Node | None = None
+            if isinstance(found, yaml.MappingNode):
+                for k, v in found.value:
+                    if k.value == str(part):
+                        child = k if (key and last) else v
+                        break
+            elif isinstance(found, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(found.value):
+                child = found.value[part]
+            if child is None:
+                break
+            found = child
+        return found.start_mark.line + 1 + self.line_offset, found.start_mark.column + 1
+
+    def problem(self, rule: str, path: Sequence[PathPart], message: str, key: bool = False) -> Problem:
+        line, col = self.mark(path, key)
+        return Problem(rule, self.file, line, col, message)
+
+
+class _Builder:
+    """Turn a composed node tree into plain data, checking what PyYAML lets through."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.seen: set[int] = set()
+        self.expanding = 0
+        self.expanded = 0
+
+    def fail(self, node: yaml.Node, message: str, rule: str = "OPS001") -> None:
+        mark = node.start_mark
+        self.doc.problems.append(
+            Problem(rule, self.doc.file, mark.line + 1 + self.doc.line_offset, mark.column + 1, message)
+        )
+
+    def build(self, node: yaml.Node) -> Any:
+        collection = not isinstance(node, yaml.ScalarNode)
+        alias = collection and id(node) in self.seen
+        if collection:
+            self.seen.add(id(node))
+        if alias:
+            self.expanding += 1
+        if self.expanding:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_NODES:
+                raise _TooBig(node)
+        try:
+            if isinstance(node, yaml.ScalarNode):
+                make = _SCALARS.get(node.tag)
+                if make is None:
+                    raise _BadTag(node)
+                return make(node)
+            if node.tag == _SEQ:
+                return [self.build(item) for item in node.value]
+            if node.tag == _MAP and isinstance(node, yaml.MappingNode):
+                return self.mapping(node)
+            raise _BadTag(node)
+        finally:
+            if alias:
+                self.expanding -= 1
+
+    def mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    value = self.build(source)
+                    if isinstance(value, dict):
+                        merged = {**value, **merged}
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "a key must be a plain value, not a list or mapping", "OPS002")
+                continue
+            key = key_node.value
+            if key in out:
+                self.fail(
+                    key_node,
+                    f"key '{key}' repeats the one on line {first_line[key]}: YAML would silently keep "
+                    "only the last; remove one of them",
+                    "OPS003",
+                )
+            else:
+                first_line[key] = key_node.start_mark.line + 1 + self.doc.line_offset
+            out[key] = self.build(value_node)
+        if merged:
+            return {**merged, **out}
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _BadTag(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
+    """Compose ``text`` (one YAML document) and build its data, recording problems."""
+    doc = Document(file=file, line_offset=line_offset, text=text)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        what = exc.problem or str(exc)
+        doc.problems.append(Problem("OPS001", file, line, col, f"YAML syntax error: {what}; fix the syntax"))
+        return doc
+    except yaml.YAMLError as exc:
+        doc.problems.append(Problem("OPS001", file, 1 + line_offset, 1, f"cannot read YAML: {exc}"))
+        return doc
+    doc.node = node
+    if node is None:
+        return doc
+    builder = _Builder(doc)
+    try:
+        doc.data = builder.build(node)
+    except _TooBig as exc:
+        builder.fail(
+            exc.node,
+            f"aliases expand this document beyond {MAX_ALIAS_NODES:,} nodes (an alias bomb?); "
+            "write the data out or use fewer aliases",
+        )
+        doc.data = None
+    except _BadTag as exc:
+        builder.fail(
+            exc.node, f"tag '{exc.node.tag}' is not allowed: ops data uses plain YAML only; remove the tag"
+        )
+        doc.data = None
+    except RecursionError:
+        builder.fail(node, "the document nests too deeply or an alias refers to itself")
+        doc.data = None
+    return doc
+
+
+def read_text(root: Path, file: str) -> tuple[str | None, Problem | None]:
+    """The file's text, or the OPS001 problem that stops us reading it."""
+    path = root / file
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(
+                "OPS001", file, 1, 1,
+                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it up",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Problem("OPS001", file, 1, 1, f"cannot read file: {exc.strerror or exc}")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, Problem(
+            "OPS001", file, line, 1, f"file is not UTF-8 (byte {exc.start}); save it as UTF-8"
+        )
+
+
+def load_yaml(root: Path, file: str) -> Document:
+    text, problem = read_text(root, file)
+    if text is None:
+        doc = Document(file=file)
+        doc.problems.append(problem)  # type: ignore[arg-type]
+        return doc
+    return parse_yaml(file, text)
+
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(file: str, text: str) -> tuple[Document, str, int]:
+    """Split a Markdown file into its parsed front matter, its body and the body's first line (0-based)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        doc = Document(file=file, text=text)
+        doc.problems.append(
+            Problem("OPS001", file, 1, 1, "runbook has no front matter: start the file with a '---' line, "
+                    "the YAML fields, and a closing '---' line")
+        )
+        return doc, text, 0
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]):
+            doc = parse_yaml(file, "".join(lines[1:i]), line_offset=1)
+            return doc, "".join(lines[i + 1 :]), i + 1
+    doc = Document(file=file, text=text)
+    doc.problems.append(
+        Problem("OPS001", file, 1, 1, "front matter is never closed: add a '---' line after its YAML fields")
+    )
+    return doc, "", len(lines)
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
