@@ -76,7 +76,8 @@ def validate(
 ) -> int:
     """Check ops-data/ against the policy."""
     from opscheck import dataset, engine
-    from opscheck.reporters import REPORTERS
+    from opscheck.reporters import REPO_RELATIVE, REPORTERS, relocate, repo_prefix
+    from opscheck.reporters.github import write_step_summary
     from opscheck.reporters.text import render as render_text
     from opscheck.settings import load_policy
 
@@ -91,8 +92,11 @@ def validate(
             color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             rendered = render_text(report, rules, color=color)
         else:
-            rendered = REPORTERS[fmt](report, rules)
+            shown = relocate(report, repo_prefix(root)) if fmt in REPO_RELATIVE else report
+            rendered = REPORTERS[fmt](shown, rules)
         _emit(rendered, out)
+        if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            write_step_summary(shown, Path(os.environ["GITHUB_STEP_SUMMARY"]))
     return report.exit_code(strict)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
 
 from opscheck.findings import Report
+from opscheck.reporters import github, junit, sarif, text
 from opscheck.reporters import json as json_reporter
-from opscheck.reporters import text
 from opscheck.rules.base import Rule
 
 Reporter = Callable[[Report, Sequence[Rule]], str]
@@ -14,4 +16,30 @@ Reporter = Callable[[Report, Sequence[Rule]], str]
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,
     "json": json_reporter.render,
+    "github": github.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
 }
+
+# Formats read by CI services that resolve paths against the repository root, not --root.
+REPO_RELATIVE = frozenset({"github", "sarif", "junit"})
+
+
+def repo_prefix(root: Path) -> str:
+    """``root`` relative to its repository (the Actions workspace, else the nearest .git), or ""."""
+    here = root.resolve()
+    tops = [Path(os.environ["GITHUB_WORKSPACE"]).resolve()] if os.environ.get("GITHUB_WORKSPACE") else []
+    tops += [d for d in (here, *here.parents) if (d / ".git").exists()][:1]
+    for top in tops:
+        if here == top or top in here.parents:
+            rel = here.relative_to(top).as_posix()
+            return "" if rel == "." else rel
+    return ""
+
+
+def relocate(report: Report, prefix: str) -> Report:
+    """The report with every file path put under ``prefix`` (``ops-data/x`` -> ``team/ops-data/x``)."""
+    if not prefix:
+        return report
+    moved = tuple(f._replace(file=str(PurePosixPath(prefix, f.file))) for f in report.findings)
+    return Report(report.as_of, moved, report.files, report.rules)
