@@ -1,6 +1,7 @@
 """JUnit XML for CI test reports: one testsuite ``opscheck``, one testcase per rule that ran.
 
-Each error finding is a ``<failure>`` of its rule's testcase. Warnings and waived
+Each error finding is a ``<failure>`` of its rule's testcase, and ``failures`` counts
+them (as junitparser does), not the failing testcases. Warnings and waived
 findings do not fail the testcase: they are listed in its ``<system-out>``, one a line.
 Rules the policy turned off did not run and are not listed. No timestamps or durations,
 so the same input gives the same bytes.
@@ -57,8 +58,8 @@ def render(report: Report, rules: Sequence[Rule]) -> str:
         by_rule[f.rule].append(f)
     ran = set(report.rules)
     cases = [_testcase(r, by_rule[r.id]) for r in rules if r.id in ran]
-    failed = sum(1 for c in cases if c.find("failure") is not None)
-    counts = {"tests": str(len(cases)), "failures": str(failed), "errors": "0", "skipped": "0"}
+    failures = sum(len(c.findall("failure")) for c in cases)
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": "0"}
     suites = ET.Element("testsuites", {"name": "opscheck", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": "opscheck", **counts})
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="as_of", value=report.as_of.isoformat())
