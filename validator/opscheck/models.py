@@ -62,7 +62,7 @@ class Model(BaseModel):
 class Item(Model):
     """A top-level entry of a data file; the loader records where it was read."""
 
-    _loc: Loc = PrivateAttr(default=Loc(""))
+    _loc: Loc = PrivateAttr()  # set by the loader; no default keeps validation cheap
 
     @property
     def loc(self) -> Loc:

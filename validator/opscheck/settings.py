@@ -18,6 +18,7 @@ from opscheck.findings import Severity
 from opscheck.models import Day, Item, Model
 from opscheck.rules.base import Options, Rule
 from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml
+from opscheck.tree import Tree, as_tree
 from opscheck.validation import explain, validate
 
 POLICY_DIR = "policies"
@@ -87,20 +88,19 @@ def _fail(problems: list[Problem]) -> ConfigError:
     return ConfigError(first.message + more, f"{first.file}:{first.line}")
 
 
-def _read(root: Path, file: str) -> Document:
+def _read(root: Path | Tree, file: str) -> Document:
     doc = load_yaml(root, file)
     if doc.problems:
         raise _fail(doc.problems)
     return doc
 
 
-def load_custom(root: Path) -> list[CustomRule]:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
+def load_custom(root: Path | Tree) -> list[CustomRule]:
     out: list[CustomRule] = []
-    for path in sorted((root / POLICY_DIR).glob(CUSTOM_GLOB)):
-        file = path.relative_to(root).as_posix()
+    for file in as_tree(root).glob(f"{POLICY_DIR}/{CUSTOM_GLOB}"):
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
         doc = _read(root, file)
         spec, problems = validate(doc, CustomRuleFile, doc.data)
         if spec is None:
@@ -114,7 +114,7 @@ def load_custom(root: Path) -> list[CustomRule]:
     return out
 
 
-def load_policy(root: Path, rules: dict[str, Rule]) -> Policy:
+def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
     """Read the policy, checking every rule id, parameter and waiver against ``rules``."""
     policy = Policy()
     policy.custom = load_custom(root)
@@ -125,7 +125,7 @@ def load_policy(root: Path, rules: dict[str, Rule]) -> Policy:
             raise ConfigError(f"custom rule id {custom.spec.id} is defined twice", custom.file)
         known[custom.spec.id] = Rule(custom.spec.id, custom.spec.id.lower(), custom.spec.severity, Options,
                                      custom.spec.summary)
-    if not (root / POLICY_FILE).is_file():
+    if not as_tree(root).is_file(POLICY_FILE):
         return policy
     policy.files += 1
     doc = _read(root, POLICY_FILE)
@@ -140,6 +140,8 @@ def load_policy(root: Path, rules: dict[str, Rule]) -> Policy:
                               "`opscheck rules` lists them", where)
         params = dict(params or {})
         severity = params.pop("severity", None)
+        if severity is False:  # YAML 1.1 reads an unquoted `off` as false
+            severity = "off"
         if severity is not None:
             if severity not in SEVERITIES:
                 line = doc.mark(("rules", rule_id, "severity"))[0]

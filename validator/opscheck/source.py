@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.constructor import SafeConstructor
 
+from opscheck.tree import Tree, as_tree
+
 try:  # the C parser is the fast path; the pure-Python one only keeps us working without libyaml
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -108,8 +110,9 @@ class Document:
 class _Builder:
     """Turn a composed node tree into plain data, checking what PyYAML lets through."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, aliases: bool) -> None:
         self.doc = doc
+        self.aliases = aliases  # without '*' in the text there are none to track
         self.seen: set[int] = set()
         self.expanding = 0
         self.expanded = 0
@@ -121,30 +124,32 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node) -> Any:
-        collection = not isinstance(node, yaml.ScalarNode)
-        alias = collection and id(node) in self.seen
-        if collection:
-            self.seen.add(id(node))
-        if alias:
-            self.expanding += 1
+        if isinstance(node, yaml.ScalarNode):
+            make = _SCALARS.get(node.tag)
+            if make is None:
+                raise _BadTag(node)
+            return make(node)
+        if not self.aliases:
+            return self.collection(node)
+        # An alias is the same node object met again: count what it expands to.
+        alias = id(node) in self.seen
+        self.seen.add(id(node))
+        self.expanding += alias
+        try:
+            return self.collection(node)
+        finally:
+            self.expanding -= alias
+
+    def collection(self, node: yaml.Node) -> Any:
         if self.expanding:
-            self.expanded += 1
+            self.expanded += 1 + len(node.value)
             if self.expanded > MAX_ALIAS_NODES:
                 raise _TooBig(node)
-        try:
-            if isinstance(node, yaml.ScalarNode):
-                make = _SCALARS.get(node.tag)
-                if make is None:
-                    raise _BadTag(node)
-                return make(node)
-            if node.tag == _SEQ:
-                return [self.build(item) for item in node.value]
-            if node.tag == _MAP and isinstance(node, yaml.MappingNode):
-                return self.mapping(node)
-            raise _BadTag(node)
-        finally:
-            if alias:
-                self.expanding -= 1
+        if node.tag == _SEQ:
+            return [self.build(item) for item in node.value]
+        if node.tag == _MAP and isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        raise _BadTag(node)
 
     def mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -205,7 +210,7 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     doc.node = node
     if node is None:
         return doc
-    builder = _Builder(doc)
+    builder = _Builder(doc, "*" in text)
     try:
         doc.data = builder.build(node)
     except _TooBig as exc:
@@ -226,17 +231,17 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     return doc
 
 
-def read_text(root: Path, file: str) -> tuple[str | None, Problem | None]:
+def read_text(root: Path | Tree, file: str) -> tuple[str | None, Problem | None]:
     """The file's text, or the OPS001 problem that stops us reading it."""
-    path = root / file
+    tree = as_tree(root)
     try:
-        size = path.stat().st_size
+        size = tree.size(file)
         if size > MAX_FILE_BYTES:
             return None, Problem(
                 "OPS001", file, 1, 1,
                 f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it up",
             )
-        raw = path.read_bytes()
+        raw = tree.read_bytes(file)
     except OSError as exc:
         return None, Problem("OPS001", file, 1, 1, f"cannot read file: {exc.strerror or exc}")
     try:
@@ -248,7 +253,7 @@ def read_text(root: Path, file: str) -> tuple[str | None, Problem | None]:
         )
 
 
-def load_yaml(root: Path, file: str) -> Document:
+def load_yaml(root: Path | Tree, file: str) -> Document:
     text, problem = read_text(root, file)
     if text is None:
         doc = Document(file=file)

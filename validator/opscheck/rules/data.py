@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from opscheck.calendar import CalendarError, known_names
 from opscheck.dataset import Dataset, data_file
+from opscheck.models import Item
 from opscheck.rules.base import Hit, Options, rule
-from opscheck.source import Loc, did_you_mean
+from opscheck.source import DocPath, Loc, did_you_mean
 
 
 def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
@@ -134,23 +135,23 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
             audience: [investors]
             owners: {primary: eng1, secondary: [eng2]}
     """
-    engineers = list(ds.engineers)
-
-    def who(loc: Loc, eng: str, role: str, subject: str) -> Iterator[Hit]:
-        if eng not in ds.engineers and not ds.may_exist("engineers", eng):
+    def who(item: Item, path: DocPath, eng: str, role: str, subject: str) -> Iterator[Hit]:
+        if not ds.may_exist("engineers", eng):
             yield Hit(
-                loc,
+                item.loc.at(*path),
                 f"{role} '{eng}' is not an engineer in {data_file('engineers.yaml')}"
-                f"{did_you_mean(eng, engineers)}; add them or fix the id",
+                f"{did_you_mean(eng, list(ds.engineers))}; add them or fix the id",
                 subject,
             )
 
+    known = ds.engineers
     for pipe in ds.pipelines.values():
         if pipe.owners:
-            if pipe.owners.primary:
-                yield from who(pipe.loc.at("owners", "primary"), pipe.owners.primary, "primary owner", pipe.id)
+            if pipe.owners.primary and pipe.owners.primary not in known:
+                yield from who(pipe, ("owners", "primary"), pipe.owners.primary, "primary owner", pipe.id)
             for i, eng in enumerate(pipe.owners.secondary):
-                yield from who(pipe.loc.at("owners", "secondary", i), eng, "secondary owner", pipe.id)
+                if eng not in known:
+                    yield from who(pipe, ("owners", "secondary", i), eng, "secondary owner", pipe.id)
         if pipe.rotation and pipe.rotation not in ds.rotations and not ds.may_exist("rotations", pipe.rotation):
             yield Hit(
                 pipe.loc.at("rotation"),
@@ -160,13 +161,16 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
             )
     for rot in ds.rotations.values():
         for i, eng in enumerate(rot.members):
-            yield from who(rot.loc.at("members", i), eng, "member", rot.id)
+            if eng not in known:
+                yield from who(rot, ("members", i), eng, "member", rot.id)
         for i, shift in enumerate(rot.shifts):
-            yield from who(rot.loc.at("shifts", i, "engineer"), shift.engineer, "shift engineer",
-                           f"{rot.id}@{shift.week}")
+            if shift.engineer not in known:
+                yield from who(rot, ("shifts", i, "engineer"), shift.engineer, "shift engineer",
+                               f"{rot.id}@{shift.week}")
         for i, ov in enumerate(rot.overrides):
-            yield from who(rot.loc.at("overrides", i, "engineer"), ov.engineer, "override engineer",
-                           f"{rot.id}@{ov.first}")
+            if ov.engineer not in known:
+                yield from who(rot, ("overrides", i, "engineer"), ov.engineer, "override engineer",
+                               f"{rot.id}@{ov.first}")
     for rb in ds.runbooks.values():
         if rb.meta and rb.meta.pipeline not in ds.pipelines and not ds.may_exist("pipelines", rb.meta.pipeline):
             yield Hit(

@@ -71,6 +71,9 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
         want = rot.handoff.weekday_index
         prev: dt.date | None = None
         for i, shift in enumerate(rot.shifts):
+            if shift.week.weekday() == want and prev is not None and shift.week - prev == WEEK:
+                prev = shift.week
+                continue  # the common case: the next week, on the handoff day
             loc = rot.loc.at("shifts", i, "week")
             subject = f"{rot.id}@{shift.week}"
             if shift.week.weekday() != want:
@@ -157,6 +160,9 @@ def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
         for i, shift in enumerate(rot.shifts):
             if shift.end < ds.as_of:
                 continue
+            person = ds.engineers.get(shift.engineer)
+            if person is None or (shift.engineer in members and person.active and not person.time_off):
+                continue  # nothing that could fail
             covered = [d for d in days(shift.week, shift.end) if sched.override_on(d) is None]
             yield from _available(ds, rot, members, rot.loc.at("shifts", i, "engineer"), shift.engineer,
                                   covered, f"{rid}@{shift.week}")
