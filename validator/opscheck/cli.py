@@ -195,6 +195,23 @@ def schema(out: Path | None) -> int:
     return 0
 
 
+@cli.command()
+@click.argument("directory", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
+@click.option("--as-of", type=DATE, help="Start the on-call schedule from this date (default: today, UTC).")
+def init(directory: Path, as_of: dt.date | None) -> int:
+    """Write a starter ops-data/, policies/, CI workflow and pre-commit config into DIR."""
+    from opscheck.init import write
+
+    outcome = write(directory, as_of or today())
+    for path in outcome.written:
+        click.echo(f"wrote {path}")
+    for path in outcome.skipped:
+        click.echo(f"skipped {path} (already exists)")
+    where = "" if directory == Path(".") else f" --root {directory}"
+    click.echo(f"{len(outcome.written)} written, {len(outcome.skipped)} skipped; next: opscheck validate{where}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="opscheck",
