@@ -42,19 +42,22 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     for rule, severity in active:
         if rule.check is not None:
             opts = policy.options_for(rule)
-            findings += (_stamp(ds, rule, severity, hit) for hit in rule.check(ds, opts))
+            findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.check(ds, opts))
     findings = _waive(ds, policy, findings)
     for rule, severity in active:
         if rule.after is not None:
             opts = policy.options_for(rule)
-            findings += (_stamp(ds, rule, severity, hit) for hit in rule.after(ds, opts, findings))
+            findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.after(ds, opts, findings))
     findings.sort(key=Finding.sort_key)
     return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active))
 
 
-def _stamp(ds: Dataset, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+    policy_doc = policy.documents.get(hit.loc.file)
     if hit.line is not None:
         line, column = hit.line, hit.column
+    elif policy_doc is not None:
+        line, column = policy_doc.mark(hit.loc.path, hit.key)
     else:
         line, column = ds.mark(hit.loc, hit.key)
     return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, hit.subject)

@@ -65,6 +65,8 @@ class Policy:
     waivers: list[Waiver] = field(default_factory=list)
     custom: list[CustomRule] = field(default_factory=list)
     files: int = 0
+    # the parsed policy files, so findings about waivers get their lines
+    documents: dict[str, Document] = field(default_factory=dict)
 
     def severity(self, rule: Rule) -> Severity:
         return self.severities.get(rule.id, rule.severity)
@@ -129,6 +131,7 @@ def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
         return policy
     policy.files += 1
     doc = _read(root, POLICY_FILE)
+    policy.documents[POLICY_FILE] = doc
     parsed, problems = validate(doc, PolicyFile, doc.data if doc.data is not None else {})
     if parsed is None:
         raise _fail(problems)
