@@ -138,8 +138,11 @@ def holidays_in(cfg: HolidaysConfig, years: Iterable[int]) -> list[Holiday]:
                 name = name.strip()
                 if name.endswith("(observed)"):
                     base = name.removesuffix("(observed)").strip()
-                    # the holiday moved to a working day; that day is the one covered
-                    found[(base, day.year)] = day
+                    actual_day = found.get((base, day.year))
+                    # the holiday moved to a nearby working day, which is the one covered; an observed
+                    # day far from this year's date (Friday 31 December) belongs to next year's holiday
+                    if actual_day is not None and abs((day - actual_day).days) <= 7:
+                        found[(base, day.year)] = day
     out = [
         Holiday(name, found[(name, year)])
         for name in cfg.observe
