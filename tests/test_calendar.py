@@ -1,0 +1,140 @@
+"""Holiday dates from the ``holidays`` library, and who covers which day of a rotation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from opscheck.calendar import Holiday, Schedule, holidays_in
+from opscheck.models import HolidaysConfig, Rotation
+
+US = ["New Year's Day", "Independence Day", "Labor Day", "Thanksgiving Day", "Christmas Day"]
+D = dt.date.fromisoformat
+
+
+def _config(dates: str, observe: list[str] = US, extra: list[dict[str, Any]] | None = None) -> HolidaysConfig:
+    return HolidaysConfig.model_validate({"calendar": "US", "dates": dates, "observe": observe, "extra": extra or []})
+
+
+def _on(found: list[Holiday], name: str, year: int) -> list[dt.date]:
+    return [h.date for h in found if h.name == name and h.year == year]
+
+
+@pytest.mark.parametrize(
+    ("name", "year", "actual", "observed"),
+    [
+        ("New Year's Day", 2025, "2025-01-01", "2025-01-01"),  # Wednesday
+        ("Independence Day", 2025, "2025-07-04", "2025-07-04"),  # Friday
+        ("Thanksgiving Day", 2025, "2025-11-27", "2025-11-27"),
+        ("Labor Day", 2026, "2026-09-07", "2026-09-07"),
+        ("Independence Day", 2026, "2026-07-04", "2026-07-03"),  # Saturday: observed the Friday before
+        ("New Year's Day", 2027, "2027-01-01", "2027-01-01"),  # Friday, although 2028's is observed on 2027-12-31
+        ("Independence Day", 2027, "2027-07-04", "2027-07-05"),  # Sunday: observed the Monday after
+        ("Christmas Day", 2027, "2027-12-25", "2027-12-24"),  # Saturday
+    ],
+)
+def test_actual_and_observed_dates(name: str, year: int, actual: str, observed: str) -> None:
+    assert _on(holidays_in(_config("actual"), range(2025, 2028)), name, year) == [D(actual)]
+    assert _on(holidays_in(_config("observed"), range(2025, 2028)), name, year) == [D(observed)]
+
+
+def test_only_observed_names_and_asked_years() -> None:
+    found = holidays_in(_config("actual", observe=["Christmas Day"]), [2026])
+    assert found == [Holiday("Christmas Day", D("2026-12-25"))]
+    assert holidays_in(_config("actual"), []) == []
+
+
+def test_every_year_has_each_observed_holiday_once() -> None:
+    for dates in ("actual", "observed"):
+        found = holidays_in(_config(dates), range(2025, 2028))
+        assert sorted((h.name, h.year) for h in found) == sorted((n, y) for n in US for y in range(2025, 2028))
+        assert found == sorted(found, key=lambda h: (h.date, h.name))
+
+
+def test_extra_days_are_covered_like_holidays_in_their_year() -> None:
+    extra = [{"name": "Company offsite", "date": "2026-09-15"}, {"name": "Company offsite", "date": "2027-09-14"}]
+    found = holidays_in(_config("actual", observe=["Labor Day"], extra=extra), [2026])
+    assert found == [Holiday("Labor Day", D("2026-09-07")), Holiday("Company offsite", D("2026-09-15"))]
+
+
+def _rotation(shifts: list[tuple[str, str]], overrides: list[dict[str, str]] | None = None) -> Rotation:
+    return Rotation.model_validate({
+        "id": "data",
+        "members": ["eng1", "eng2", "eng3"],
+        "handoff": {"weekday": "monday", "time": "09:00", "timezone": "America/New_York"},
+        "shifts": [{"week": w, "engineer": e} for w, e in shifts],
+        "overrides": overrides or [],
+    })
+
+
+SHIFTS = [("2027-01-04", "eng1"), ("2027-01-11", "eng2"), ("2027-01-18", "eng3")]
+OVERRIDES = [
+    {"date": "2027-01-05", "engineer": "eng3"},
+    {"start": "2027-01-15", "end": "2027-01-19", "engineer": "eng1"},
+]
+
+
+@pytest.mark.parametrize(
+    ("day", "engineer", "shift", "override"),
+    [
+        ("2027-01-04", "eng1", 0, None),  # the handoff day belongs to the new shift
+        ("2027-01-05", "eng3", 0, 0),  # a single-day override beats the shift
+        ("2027-01-06", "eng1", 0, None),
+        ("2027-01-10", "eng1", 0, None),  # a shift lasts seven days
+        ("2027-01-14", "eng2", 1, None),
+        ("2027-01-15", "eng1", 1, 1),  # a range override, across a handoff
+        ("2027-01-18", "eng1", 2, 1),
+        ("2027-01-19", "eng1", 2, 1),
+        ("2027-01-20", "eng3", 2, None),
+        ("2027-01-24", "eng3", 2, None),
+    ],
+)
+def test_cover(day: str, engineer: str, shift: int, override: int | None) -> None:
+    cover = Schedule(_rotation(SHIFTS, OVERRIDES)).cover(D(day))
+    assert cover is not None
+    assert (cover.engineer, cover.shift, cover.override) == (engineer, shift, override)
+
+
+def test_no_cover_outside_the_schedule_unless_overridden() -> None:
+    sched = Schedule(_rotation(SHIFTS, [{"date": "2027-02-01", "engineer": "eng2"}]))
+    assert sched.cover(D("2027-01-03")) is None
+    assert sched.cover(D("2027-01-25")) is None
+    cover = sched.cover(D("2027-02-01"))
+    assert cover is not None and (cover.engineer, cover.shift) == ("eng2", None)
+    assert (sched.first_day, sched.last_day) == (D("2027-01-04"), D("2027-01-24"))
+
+
+def test_cover_with_shifts_out_of_order() -> None:
+    sched = Schedule(_rotation(list(reversed(SHIFTS))))
+    cover = sched.cover(D("2027-01-12"))
+    assert cover is not None and (cover.engineer, cover.shift) == ("eng2", 1)
+    assert sched.shift_on(D("2027-01-20")) == sched.rotation.shifts[0]
+
+
+def _weeks(first: str, count: int) -> list[tuple[str, str]]:
+    start = D(first)
+    return [(str(start + dt.timedelta(weeks=k)), f"eng{k % 3 + 1}") for k in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("first", "count", "whole"),
+    [
+        ("2025-12-29", 53, [2026]),  # 2025-12-29 .. 2027-01-03
+        ("2025-12-29", 52, []),  # ends 2026-12-27
+        ("2026-01-05", 52, []),  # starts after New Year's Day
+        ("2024-12-30", 106, [2025, 2026]),  # .. 2027-01-03
+        ("2027-01-04", 14, []),
+    ],
+)
+def test_whole_years(first: str, count: int, whole: list[int]) -> None:
+    sched = Schedule(_rotation(_weeks(first, count)))
+    assert sched.whole_years() == whole
+    assert all(sched.covers_whole_year(y) for y in whole)
+
+
+def test_empty_schedule() -> None:
+    sched = Schedule(_rotation([]))
+    assert (sched.first_day, sched.last_day, sched.whole_years()) == (None, None, [])
+    assert sched.cover(D("2027-01-04")) is None
