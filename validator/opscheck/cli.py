@@ -75,17 +75,20 @@ def validate(
     outputs: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
 ) -> int:
     """Check ops-data/ against the policy."""
-    from opscheck import dataset, engine
+    from opscheck import dataset, engine, history
     from opscheck.reporters import REPO_RELATIVE, REPORTERS, relocate, repo_prefix
     from opscheck.reporters.github import write_step_summary
     from opscheck.reporters.text import render as render_text
     from opscheck.settings import load_policy
 
     targets = _targets(formats or ("auto",), outputs)
-    day = as_of or today()
-    policy = load_policy(root, engine.BUILTIN)
+    at = history.snapshot(root, rev, "--rev") if rev else None
+    day = as_of or (history.commit_day(at.commit) if at else today())
+    policy = load_policy(at or root, engine.BUILTIN)
     rules = engine.pick(engine.all_rules(policy), _ids(select), _ids(ignore))
-    ds = dataset.load(root, day)
+    ds = dataset.load(root, day, at)
+    ds.last_commit = history.LastCommits(root, day, at.commit if at else None)
+    ds.base = history.load_base(root, base, day) if base else None
     report = engine.run(ds, policy, rules)
     for fmt, out in targets:
         if fmt == "text":

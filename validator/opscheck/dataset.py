@@ -19,6 +19,7 @@ from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
 from opscheck.models import Engineer, HolidaysConfig, Item, Pipeline, Rotation, RunbookMeta
 from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml, read_text, split_front_matter
+from opscheck.tree import FileTree, Tree
 from opscheck.validation import validate
 
 DATA_DIR = "ops-data"
@@ -71,6 +72,7 @@ class RunbookRef(NamedTuple):
 class Dataset:
     root: Path
     as_of: dt.date
+    tree: Tree  # where the files are read: the folder ``root``, or a git commit
     documents: dict[str, Document] = field(default_factory=dict)
     engineers: dict[str, Engineer] = field(default_factory=dict)
     pipelines: dict[str, Pipeline] = field(default_factory=dict)
@@ -85,6 +87,7 @@ class Dataset:
     waivers: list[Any] = field(default_factory=list)  # the policy's waivers, for the POL rules
     # Optional look-up of a file's last commit date, supplied when git history is at hand.
     last_commit: Any = None
+    base: Dataset | None = None  # the data at `--base REF`, for the GIT rules
 
     @property
     def files(self) -> int:
@@ -126,38 +129,44 @@ def data_file(name: str) -> str:
     return f"{DATA_DIR}/{name}"
 
 
-def load(root: Path, as_of: dt.date) -> Dataset:
-    data_dir = root / DATA_DIR
-    if not data_dir.is_dir():
+def load(root: Path, as_of: dt.date, tree: Tree | None = None) -> Dataset:
+    """The data under ``root``, read from ``tree`` when given (a git commit) instead of the folder."""
+    tree = tree or FileTree(root)
+    if not tree.is_dir(DATA_DIR):
         raise ConfigError(
-            f"no {DATA_DIR}/ folder under {root}: pass --root to the repository that holds it, "
+            f"no {DATA_DIR}/ folder under {tree.name}: pass --root to the repository that holds it, "
             "or run `opscheck init` to start one"
         )
-    ds = Dataset(root=root, as_of=as_of)
-    for name, (key, model) in ITEM_FILES.items():
-        doc = _read(ds, data_file(name))
-        items = _items(ds, doc, key, model)
-        index: dict[str, Any] = getattr(ds, key)
-        for item in items:
-            _index(ds, doc, index, item)
+    ds = Dataset(root=root, as_of=as_of, tree=tree)
+    for name in ITEM_FILES:
+        load_items(ds, name)
     holidays_doc = _read(ds, data_file(HOLIDAYS_FILE))
     if holidays_doc.ok and holidays_doc.data is not None:
         ds.holidays, problems = validate(holidays_doc, HolidaysConfig, holidays_doc.data)
         ds.problems += problems
     elif holidays_doc.ok:
         ds.problems.append(holidays_doc.problem("OPS002", (), "file is empty: it needs at least 'calendar'"))
-    _load_runbooks(ds, data_dir)
+    _load_runbooks(ds)
     return ds
 
 
+def load_items(ds: Dataset, name: str) -> None:
+    """Read one item file (``engineers.yaml``, ...) into its index of ``ds``."""
+    key, model = ITEM_FILES[name]
+    doc = _read(ds, data_file(name))
+    index: dict[str, Any] = getattr(ds, key)
+    for item in _items(ds, doc, key, model):
+        _index(ds, doc, index, item)
+
+
 def _read(ds: Dataset, file: str) -> Document:
-    if not (ds.root / file).exists():
+    if not ds.tree.exists(file):
         doc = Document(file=file)
         doc.problems.append(
             Problem("OPS001", file, 1, 1, "file is missing; create it (`opscheck init` writes an example)")
         )
     else:
-        doc = load_yaml(ds.root, file)
+        doc = load_yaml(ds.tree, file)
     ds.documents[file] = doc
     ds.problems += doc.problems
     return doc
@@ -208,13 +217,12 @@ def _index(ds: Dataset, doc: Document, index: dict[str, Any], item: Item) -> Non
     )
 
 
-def _load_runbooks(ds: Dataset, data_dir: Path) -> None:
-    inside = data_dir.resolve()
-    wanted = {p.relative_to(data_dir).as_posix() for p in sorted(data_dir.glob(RUNBOOK_GLOB)) if p.is_file()}
+def _load_runbooks(ds: Dataset) -> None:
+    wanted = {file.removeprefix(DATA_DIR + "/") for file in ds.tree.glob(data_file(RUNBOOK_GLOB))}
     for pid, pipe in ds.pipelines.items():
         if pipe.runbook is None:
             continue
-        status = _runbook_status(data_dir, inside, pipe.runbook)
+        status = _runbook_status(ds.tree, pipe.runbook)
         ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
         if status == "ok":
             wanted.add(PurePosixPath(pipe.runbook).as_posix())
@@ -226,18 +234,18 @@ def _load_runbooks(ds: Dataset, data_dir: Path) -> None:
             ds.runbook_refs[pid] = ref._replace(runbook=ds.runbooks[PurePosixPath(ref.path).as_posix()])
 
 
-def _runbook_status(data_dir: Path, inside: Path, path: str) -> str:
+def _runbook_status(tree: Tree, path: str) -> str:
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or "\\" in path:
         return "outside"
-    full = data_dir / pure
-    if not full.resolve().is_relative_to(inside):
+    file = data_file(pure.as_posix())
+    if not tree.inside(file, DATA_DIR):
         return "outside"
-    return "ok" if full.is_file() else "missing"
+    return "ok" if tree.is_file(file) else "missing"
 
 
 def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
-    text, problem = read_text(ds.root, file)
+    text, problem = read_text(ds.tree, file)
     if text is None:
         doc = Document(file=file)
         doc.problems.append(problem)  # type: ignore[arg-type]

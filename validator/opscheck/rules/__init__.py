@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opscheck.rules import data, holidays, oncall, ownership, policy, runbooks
+from opscheck.rules import data, history, holidays, oncall, ownership, policy, runbooks
 from opscheck.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -30,6 +30,8 @@ RULES: tuple[Rule, ...] = (
     runbooks.runbook_mismatch,
     runbooks.runbook_stale,
     runbooks.runbook_links,
+    history.history_rewritten,
+    history.freeze_window,
     policy.waiver_expired,
     policy.waiver_unused,
 )

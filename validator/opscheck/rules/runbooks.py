@@ -190,7 +190,7 @@ def runbook_links(ds: Dataset, opts: Options) -> Iterator[Hit]:
     for rb in ds.runbooks.values():
         for link in rb.links:
             target = _local_target(rb, link.target)
-            if target is not None and not (ds.root / target).exists():
+            if target is not None and not ds.tree.exists(target):
                 yield Hit(rb.loc, f"link '{link.target}' points to {target}, which does not exist; fix or "
                           "remove the link", rb.meta.pipeline if rb.meta else None, line=link.line)
 

@@ -1,0 +1,42 @@
+"""Real git repositories for history tests: explicit authors and dates, no user or system config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+JANE = ("Jane Doe", "jane@example.com")
+OMAR = ("Omar Ali", "omar@example.com")
+
+
+def git(repo: Path, *args: str, date: str = "2026-01-05T10:00:00+00:00", who: tuple[str, str] = JANE) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1], "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1], "GIT_COMMITTER_DATE": date,
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def init(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+
+
+def commit(repo: Path, message: str, date: str, who: tuple[str, str] = JANE) -> str:
+    """Commit everything under ``repo``; the new commit's sha."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message, date=date, who=who)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(file: Path, text: str) -> int:
+    return next(i for i, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if text in line)

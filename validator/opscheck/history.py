@@ -1,0 +1,243 @@
+"""Git access (via GitPython, imported only when history is needed): files at a revision,
+the last commit of each runbook, and the errors a user can meet (no repository, unknown ref,
+shallow clone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import posixpath
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from opscheck.errors import ConfigError
+from opscheck.tree import glob_regex
+
+if TYPE_CHECKING:
+    from git import Commit, Repo
+
+    from opscheck.dataset import Dataset
+
+SYMLINK_MODE = 0o120000
+MAX_SYMLINK_HOPS = 40
+SHALLOW = "this clone is shallow; fetch full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)"
+
+
+def open_repo(root: Path, why: str) -> Repo:
+    """The repository holding ``root``; ``why`` (a flag or command) explains the need in errors."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ConfigError(
+            f"{why} reads git history, but {root} is not inside a git repository; run it in a clone of the "
+            "repository (plain `opscheck validate` works without git)"
+        ) from None
+    except git.GitCommandNotFound:
+        raise ConfigError(f"{why} reads git history, but the git program is not installed") from None
+    if repo.working_tree_dir is None:
+        raise ConfigError(f"{why} needs a work tree, but {root} is inside a bare repository")
+    return repo
+
+
+def is_shallow(repo: Repo) -> bool:
+    return str(repo.git.rev_parse("--is-shallow-repository")) == "true"
+
+
+def require_full_history(repo: Repo, why: str) -> None:
+    if is_shallow(repo):
+        raise ConfigError(f"{why} walks git history, but {SHALLOW}")
+
+
+def resolve(repo: Repo, ref: str, why: str) -> Commit:
+    """The commit ``ref`` names; an unknown ref in a shallow clone is most likely cut-off history."""
+    import git
+
+    try:
+        commit = repo.commit(ref)
+        commit.tree  # noqa: B018 -- in a shallow clone a parent's sha resolves but its objects are missing
+    except (git.BadName, git.BadObject, ValueError):
+        if is_shallow(repo):
+            raise ConfigError(f"{why} {ref}: no such commit in this clone; {SHALLOW}") from None
+        raise ConfigError(
+            f"{why} {ref}: unknown git ref '{ref}'; name a branch, tag or commit of this repository "
+            "(run `git fetch` if it lives on the remote)"
+        ) from None
+    return commit
+
+
+def prefix_of(repo: Repo, root: Path) -> str:
+    """``root`` relative to the repository's top folder, as a path prefix ("" or "sub/dir/")."""
+    top = Path(str(repo.working_tree_dir)).resolve()
+    rel = root.resolve().relative_to(top).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def commit_day(commit: Commit) -> dt.date:
+    """The UTC date of the commit's committer timestamp: when it landed, not when it was written."""
+    return dt.datetime.fromtimestamp(commit.committed_date, dt.timezone.utc).date()
+
+
+class GitTree:
+    """The files of one commit, as a ``Tree`` rooted at ``prefix`` (``--root`` inside the repository).
+
+    A symlink is a blob of mode 120000 holding its target; it is followed within the commit, and
+    one pointing out of the repository counts as pointing outside any folder.
+    """
+
+    def __init__(self, commit: Commit, prefix: str = "", name: str | None = None) -> None:
+        self.commit = commit
+        self.prefix = prefix
+        self.name = name or commit.hexsha[:7]
+        self._objects: dict[str, Any] = {}
+
+    def _lookup(self, path: str) -> Any:
+        """The tree or blob at repository path ``path``, without following symlinks, or None."""
+        if path not in self._objects:
+            try:
+                self._objects[path] = self.commit.tree / path if path else self.commit.tree
+            except KeyError:
+                self._objects[path] = None
+        return self._objects[path]
+
+    def _real(self, file: str) -> str | None:
+        """The repository path ``file`` leads to once symlinks are followed; None if it leaves the repository."""
+        parts = (self.prefix + file).split("/")
+        done = ""
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not done:
+                    return None
+                done = posixpath.dirname(done)
+                continue
+            candidate = f"{done}/{part}" if done else part
+            obj = self._lookup(candidate)
+            if obj is not None and obj.type == "blob" and obj.mode == SYMLINK_MODE:
+                hops += 1
+                target = obj.data_stream.read().decode("utf-8", "replace")
+                if hops > MAX_SYMLINK_HOPS or target.startswith("/"):
+                    return None
+                parts = target.split("/") + parts
+                continue
+            done = candidate
+        return done
+
+    def _object(self, file: str) -> Any:
+        real = self._real(file)
+        return None if real is None else self._lookup(real)
+
+    def read_bytes(self, file: str) -> bytes:
+        obj = self._object(file)
+        if obj is None or obj.type != "blob":
+            code = errno.ENOENT if obj is None else errno.EISDIR
+            raise OSError(code, f"{errno.errorcode[code]} at {self.name}")
+        return bytes(obj.data_stream.read())
+
+    def size(self, file: str) -> int:
+        obj = self._object(file)
+        if obj is None or obj.type != "blob":
+            raise OSError(errno.ENOENT, f"no such file at {self.name}")
+        return int(obj.size)
+
+    def exists(self, file: str) -> bool:
+        return self._object(file) is not None
+
+    def is_file(self, file: str) -> bool:
+        obj = self._object(file)
+        return obj is not None and obj.type == "blob"
+
+    def is_dir(self, file: str) -> bool:
+        obj = self._object(file)
+        return obj is not None and obj.type == "tree"
+
+    def glob(self, pattern: str) -> list[str]:
+        parts = pattern.split("/")
+        fixed = "/".join(p for p in parts[: next(i for i, p in enumerate(parts) if any(c in p for c in "*?"))])
+        folder = self._object(fixed)
+        if folder is None or folder.type != "tree":
+            return []
+        matches = glob_regex(pattern).match
+        found = []
+        for obj in folder.traverse():
+            rel = fixed + obj.path[len(folder.path):]
+            if obj.type == "blob" and matches(rel) and self.is_file(rel):
+                found.append(rel)
+        return sorted(found)
+
+    def inside(self, file: str, folder: str) -> bool:
+        real, top = self._real(file), self._real(folder)
+        return real is not None and top is not None and real.startswith(top + "/")
+
+
+class LastCommits:
+    """The date of the last commit touching each runbook: RUN005's fallback without `last_reviewed`.
+
+    Read lazily, so a run whose runbooks all carry `last_reviewed` never touches git. In the
+    work tree, a runbook with uncommitted changes, or not committed at all, counts as reviewed
+    on as-of (it is being edited now). Outside a git repository there is no fallback.
+    """
+
+    def __init__(self, root: Path, as_of: dt.date, commit: Commit | None = None) -> None:
+        self.root = root
+        self.as_of = as_of
+        self.commit = commit
+
+    def __call__(self, file: str) -> dt.date | None:
+        if self._dates is None:
+            return None
+        # In the work tree, a file git has no commit for is new or ignored: being edited now.
+        return self._dates.get(file, self.as_of if self.commit is None else None)
+
+    @cached_property
+    def _dates(self) -> dict[str, dt.date] | None:
+        import git
+
+        try:
+            repo = self.commit.repo if self.commit is not None else git.Repo(self.root, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+            return None
+        if repo.working_tree_dir is None:
+            return None
+        require_full_history(repo, "RUN005 (a runbook without last_reviewed is dated by its last commit)")
+        prefix = prefix_of(repo, self.root)
+        where = f"{prefix}ops-data/runbooks"
+        dates: dict[str, dt.date] = {}
+        if self.commit is None and not repo.head.is_valid():
+            return dates  # no commit yet: everything is new
+        rev = self.commit.hexsha if self.commit is not None else "HEAD"
+        log = repo.git(c="core.quotePath=false").log("--format=%x00%ct", "--name-only", "--no-renames", rev,
+                                                      "--", where)
+        day = self.as_of
+        for line in str(log).splitlines():
+            if line.startswith("\x00"):
+                day = dt.datetime.fromtimestamp(int(line[1:]), dt.timezone.utc).date()
+            elif line:
+                dates.setdefault(line.removeprefix(prefix), day)
+        if self.commit is None:
+            changed = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", where)
+            for entry in str(changed).split("\x00"):
+                if entry:
+                    dates[entry[3:].removeprefix(prefix)] = self.as_of
+        return dates
+
+
+def snapshot(root: Path, ref: str, why: str) -> GitTree:
+    """The files of commit ``ref`` seen from ``root`` (which may be a folder inside the repository)."""
+    repo = open_repo(root, why)
+    commit = resolve(repo, ref, why)
+    return GitTree(commit, prefix_of(repo, root), name=f"{ref} ({commit.hexsha[:7]})")
+
+
+def load_base(root: Path, ref: str, as_of: dt.date) -> Dataset | None:
+    """The data at ``ref`` for the GIT rules; None when ops-data/ did not exist there yet."""
+    from opscheck import dataset
+
+    tree = snapshot(root, ref, "--base")
+    return dataset.load(root, as_of, tree) if tree.is_dir(dataset.DATA_DIR) else None
