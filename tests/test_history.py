@@ -193,7 +193,7 @@ def test_unknown_ref_exits_2(run: Callable[..., Result], repo: Path, args: tuple
     assert "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("args", [("validate", "--base", "HEAD~1"), ("validate", "--rev", "HEAD~1")])
+@pytest.mark.parametrize("args", [("validate", "--base", "HEAD~1"), ("validate", "--rev", "HEAD~1"), ("audit",)])
 def test_shallow_clone_exits_2_naming_fetch_depth(
     run: Callable[..., Result], repo: Path, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
@@ -207,7 +207,7 @@ def test_shallow_clone_exits_2_naming_fetch_depth(
     assert "fetch-depth: 0" in result.err
 
 
-@pytest.mark.parametrize("args", [("validate", "--base", "main"), ("validate", "--rev", "HEAD")])
+@pytest.mark.parametrize("args", [("validate", "--base", "main"), ("validate", "--rev", "HEAD"), ("audit",)])
 def test_history_outside_git_exits_2(run: Callable[..., Result], team: Path, args: tuple[str, ...]) -> None:
     result = run(*args, "--root", team)
     assert result.code == 2

@@ -126,6 +126,24 @@ def _emit(text: str, out: Path | None) -> None:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
+@cli.command()
+@root_option
+@click.option("--since", type=DATE, help="Only commits on or after this date (committer date, UTC).")
+@click.option("--until", type=DATE, help="Only commits on or before this date (committer date, UTC).")
+@click.option("--path", metavar="PATH", help="Only this file or folder under ops-data/.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | None, fmt: str) -> int:
+    """Semantic changes to ops-data/ per commit, oldest first (first-parent history)."""
+    from opscheck.audit import audit as walk
+
+    entries = walk(root, since, until, path)
+    if fmt == "json":
+        click.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+    else:
+        click.echo("".join(line + "\n" for e in entries for line in e.lines()), nl=False)
+    return 0
+
+
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @root_option

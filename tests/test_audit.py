@@ -1,0 +1,127 @@
+"""`opscheck audit` over a scripted history of ownership, on-call and runbook changes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result
+from gitrepo import OMAR, commit, edit, git, init
+
+GOLDEN = Path(__file__).parent / "golden"
+SHIFT = "- {{week: {}, engineer: {}}}"
+
+
+def _shift(week: str, engineer: str) -> str:
+    return SHIFT.format(week, engineer)
+
+
+@pytest.fixture
+def history(team: Path) -> Path:
+    """The team's data through nine commits: owners, shifts, a broken file, a rename, a merge."""
+    data = team / "ops-data"
+    init(team)
+    commit(team, "Seed the team's data", "2026-01-05T10:00:00+00:00")
+
+    edit(data / "pipelines.yaml", "secondary: [eng4, eng5]", "secondary: [eng4, eng1]")
+    edit(data / "pipelines.yaml", "primary: eng3\n", "primary: eng2\n")
+    commit(team, "Rebalance profit and growth ownership", "2026-02-02T09:30:00+00:00", who=OMAR)
+
+    edit(data / "oncall.yaml", _shift("2026-03-02", "eng2"), _shift("2026-03-02", "eng5"))
+    edit(data / "oncall.yaml", "    overrides:\n",
+         "    overrides:\n      - {start: 2026-03-04, end: 2026-03-05, engineer: eng1, reason: swap with eng5}\n")
+    commit(team, "Swap the week of March 2", "2026-02-16T15:00:00+00:00")
+
+    edit(data / "oncall.yaml", "rotations:\n", "rotations:\n  - id: [broken\n")
+    edit(data / "engineers.yaml", "  - id: eng5\n", "  - id: eng5\n    active: false\n")
+    commit(team, "eng5 leaves", "2026-03-02T11:00:00+00:00", who=OMAR)
+
+    edit(data / "oncall.yaml", "rotations:\n  - id: [broken\n", "rotations:\n")
+    edit(data / "oncall.yaml", _shift("2026-03-09", "eng3"), _shift("2026-03-09", "eng1"))
+    commit(team, "Fix oncall.yaml and give eng1 the week of March 9", "2026-03-03T08:00:00+00:00")
+
+    git(team, "mv", "ops-data/runbooks/growth-aggregate.md", "ops-data/runbooks/growth.md")
+    edit(data / "pipelines.yaml", "runbook: runbooks/growth-aggregate.md", "runbook: runbooks/growth.md")
+    edit(data / "runbooks/profit-aggregate.md", "failure_modes:\n",
+         "failure_modes:\n  - id: late-fx-rates\n    category: upstream\n    title: FX rates arrive late\n"
+         "    detection: fx freshness check\n    impact: profit in USD is a day stale\n")
+    commit(team, "Shorter growth runbook name; FX failure mode", "2026-03-10T12:00:00+00:00", who=OMAR)
+
+    git(team, "checkout", "-q", "-b", "new-hire")
+    edit(data / "engineers.yaml", "engineers:\n", "engineers:\n  - id: eng6\n    name: Eng6\n")
+    commit(team, "Add eng6", "2026-03-12T10:00:00+00:00")
+    git(team, "checkout", "-q", "main")
+    git(team, "merge", "-q", "--no-ff", "-m", "Merge new-hire", "new-hire", date="2026-03-16T10:00:00+00:00")
+
+    edit(data / "holidays.yaml", "  - Labor Day\n", "")
+    edit(data / "pipelines.yaml", "# The five pipelines", "# Our five pipelines")
+    commit(team, "Stop observing Labor Day", "2026-03-23T10:00:00+00:00", who=OMAR)
+
+    edit(data / "pipelines.yaml", "# Our five pipelines", "# The five pipelines")
+    commit(team, "Wording", "2026-03-24T10:00:00+00:00")
+    return team
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_audit_golden(run: Callable[..., Result], history: Path, fmt: str) -> None:
+    result = run("audit", "--root", history, "--format", fmt)
+    assert result.code == 0, result.err
+    shas = git(history, "rev-list", "--first-parent", "HEAD").split()
+    out = result.out
+    for i, sha in enumerate(shas):  # commit ids depend on the seed data: name them by position
+        out = out.replace(sha, f"<sha{len(shas) - i}>").replace(sha[:7], f"<{len(shas) - i}>")
+    golden = GOLDEN / f"audit.{'txt' if fmt == 'text' else 'json'}"
+    if os.environ.get("OPSCHECK_UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_audit_names_the_spec_example_line(run: Callable[..., Result], history: Path) -> None:
+    lines = run("audit", "--root", history).out.splitlines()
+    sha = git(history, "rev-parse", "--short=7", "HEAD~7")
+    assert (f"2026-02-02 {sha} Omar Ali <omar@example.com>: profit-aggregate secondary [eng4, eng5] -> "
+            "[eng4, eng1]") in lines
+
+
+def test_broken_file_is_reported_and_skipped(run: Callable[..., Result], history: Path) -> None:
+    entries = run("audit", "--root", history, "--format", "json").json()
+    broken, fixed = entries[3], entries[4]
+    assert [c["kind"] for c in broken["changes"]] == ["engineer-inactive", "file-unreadable"]
+    assert broken["changes"][1]["subject"] == "ops-data/oncall.yaml"
+    # compared with the last good version: only the real change shows
+    assert [(c["kind"], c["subject"], c["old"], c["new"]) for c in fixed["changes"]] == [
+        ("shift-reassigned", "data-pipelines@2026-03-09", "eng3", "eng1")
+    ]
+
+
+@pytest.mark.parametrize(("args", "subjects"), [
+    (("--since", "2026-03-03", "--until", "2026-03-16"), ["Fix oncall.yaml and give eng1 the week of March 9",
+                                                          "Shorter growth runbook name; FX failure mode",
+                                                          "Merge new-hire"]),
+    (("--path", "ops-data/holidays.yaml"), ["Seed the team's data", "Stop observing Labor Day"]),
+    (("--path", "ops-data/runbooks", "--since", "2026-03-01"), ["Shorter growth runbook name; FX failure mode"]),
+])
+def test_audit_filters(run: Callable[..., Result], history: Path, args: tuple[str, ...],
+                       subjects: list[str]) -> None:
+    result = run("audit", "--root", history, "--format", "json", *args)
+    assert [e["subject"] for e in result.json()] == subjects
+
+
+def test_since_starts_from_the_state_before_it(run: Callable[..., Result], history: Path) -> None:
+    first = run("audit", "--root", history, "--since", "2026-03-03", "--format", "json").json()[0]
+    assert [c["kind"] for c in first["changes"]] == ["shift-reassigned"]
+
+
+def test_path_outside_ops_data_is_a_usage_error(run: Callable[..., Result], history: Path) -> None:
+    result = run("audit", "--root", history, "--path", "policies")
+    assert result.code == 2
+    assert "--path policies: audit follows files under ops-data/" in result.err
+
+
+def test_audit_of_a_repository_without_commits_is_empty(run: Callable[..., Result], team: Path) -> None:
+    init(team)
+    result = run("audit", "--root", team)
+    assert (result.code, result.out) == (0, "")
