@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from opscheck.cli import run
 
-from opscheck.cli import main
-
-sys.exit(main())
+run()

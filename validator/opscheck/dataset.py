@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, TypeVar
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
@@ -226,7 +227,8 @@ def _load_runbooks(ds: Dataset) -> None:
         ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
         if status == "ok":
             wanted.add(PurePosixPath(pipe.runbook).as_posix())
-    parser = MarkdownIt("commonmark")
+    # Headings need only the block parser; inline parsing runs only where a link may be.
+    parser = MarkdownIt("commonmark").disable("inline")
     for rel in sorted(wanted):
         ds.runbooks[rel] = _read_runbook(ds, data_file(rel), parser)
     for pid, ref in ds.runbook_refs.items():
@@ -272,9 +274,11 @@ def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Headi
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
             headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), tok.map[0] + first_line + 1))
-        elif tok.type == "inline" and tok.map and tok.children:
+        elif tok.type == "inline" and tok.map and ("[" in tok.content or "<" in tok.content):
             breaks = 0
-            for child in tok.children:
+            children: list[Token] = []
+            parser.inline.parse(tok.content, parser, {}, children)
+            for child in children:
                 if child.type in ("softbreak", "hardbreak"):
                     breaks += 1
                 elif child.type == "link_open":
