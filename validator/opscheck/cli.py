@@ -247,6 +247,49 @@ def init(directory: Path, as_of: dt.date | None) -> int:
     return 0
 
 
+def _load_data(root: Path, as_of: dt.date) -> Any:
+    """The dataset, refusing data the loader could not read: planning on half a file would be wrong."""
+    from opscheck import dataset
+
+    ds = dataset.load(root, as_of)
+    broken = [p for p in ds.problems if p.rule in ("OPS001", "OPS002", "OPS003", "OPS004")]
+    if broken:
+        first = broken[0]
+        raise ConfigError(f"{first.message} (fix the data first: `opscheck validate`)", f"{first.file}:{first.line}")
+    return ds
+
+
+@cli.group("schedule")
+def schedule_group() -> None:
+    """Plan a rotation fairly, and export it to calendars."""
+
+
+@schedule_group.command("plan")
+@click.option("--rotation", "rotation_id", required=True, metavar="ID", help="The rotation to extend.")
+@click.option("--until", type=DATE,
+              help="Plan through this date (default: as-of + ONC003 min_days_ahead + 13 weeks).")
+@click.option("--as-of", type=DATE, help="Plan as of this date (default: today, UTC).")
+@root_option
+@click.option("--write", is_flag=True, help="Append the plan to ops-data/oncall.yaml, keeping comments and layout.")
+def schedule_plan(rotation_id: str, until: dt.date | None, as_of: dt.date | None, root: Path, write: bool) -> int:
+    """Extend a rotation from its last shift so that every on-call and holiday rule holds."""
+    from opscheck import engine, schedule
+    from opscheck.settings import load_policy
+
+    policy = load_policy(root, engine.BUILTIN)
+    ds = _load_data(root, as_of or today())
+    try:
+        plan = schedule.plan(ds, policy, rotation_id, until)
+    except schedule.Infeasible as exc:
+        click.echo(f"opscheck: {exc}; nothing written", err=True)
+        return 1
+    click.echo(schedule.render(ds, plan), nl=False)
+    if write and plan.shifts:
+        path = schedule.write(root, plan)
+        click.echo(f"\nwrote {len(plan.shifts)} shifts and {len(plan.overrides)} overrides to {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="opscheck",
