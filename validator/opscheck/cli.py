@@ -290,6 +290,71 @@ def schedule_plan(rotation_id: str, until: dt.date | None, as_of: dt.date | None
     return 0
 
 
+@schedule_group.command("ics")
+@click.option("--rotation", "rotation_id", required=True, metavar="ID", help="The rotation to export.")
+@click.option("--engineer", metavar="ID", help="Only this engineer's shifts and overrides.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout).")
+@root_option
+def schedule_ics(rotation_id: str, engineer: str | None, out: Path | None, root: Path) -> int:
+    """The rotation as an iCalendar (RFC 5545) file: stable UIDs, SEQUENCE from git history."""
+    from opscheck.exports import ics
+
+    text = ics.export(_load_data(root, today()), rotation_id, engineer)
+    if out is None:
+        click.echo(text, nl=False)
+        return 0
+    try:
+        with out.open("w", encoding="utf-8", newline="") as f:  # keep the CRLF line ends RFC 5545 asks for
+            f.write(text)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return 0
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout).")
+@click.option("--check", type=click.Path(dir_okay=False, path_type=Path),
+              help="Exit 1 with a diff when FILE differs from what would be generated.")
+@root_option
+def report(out: Path | None, check: Path | None, root: Path) -> int:
+    """The Markdown handbook (ONCALL.md): ownership, rules, schedule, holidays, load, runbooks."""
+    from opscheck import engine
+    from opscheck.exports import report as handbook
+    from opscheck.settings import load_policy
+
+    if out and check:
+        raise click.UsageError("give --out or --check, not both")
+    text = handbook.render(_load_data(root, today()), load_policy(root, engine.BUILTIN))
+    if check is None:
+        _emit(text, out)
+        return 0
+    try:
+        current = check.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {check}: {exc.strerror or exc}") from None
+    if current == text:
+        click.echo(f"{check} is up to date")
+        return 0
+    click.echo(handbook.diff(current, text, str(check)), nl=False)
+    click.echo(f"{check} is out of date: run `opscheck report --out {check}` and commit it", err=True)
+    return 1
+
+
+@cli.command()
+@click.option("--at", "at", metavar="DATETIME",
+              help="ISO date-time, with an offset or Z; without one it is UTC (default: now).")
+@click.option("--pipeline", "pipeline_id", metavar="ID", help="Also show this pipeline's owners and who is off.")
+@root_option
+def who(at: str | None, pipeline_id: str | None, root: Path) -> int:
+    """Who is on call now (or --at) in each rotation, honouring overrides and the handoff time zone."""
+    from opscheck import who as oncall
+
+    moment = oncall.parse_moment(at) if at else dt.datetime.now(dt.timezone.utc)
+    text, code = oncall.answer(_load_data(root, moment.date()), moment, pipeline_id)
+    click.echo(text, nl=False)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="opscheck",

@@ -1,0 +1,62 @@
+"""`opscheck who`: the handoff time in its time zone decides the week; overrides take whole local days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conftest import REPO, Result
+
+
+@pytest.mark.parametrize(("at", "engineer"), [
+    ("2026-11-30T08:59-05:00", "Eng5 (eng5); shift of 2026-11-23"),  # Monday before the 09:00 New York handoff
+    ("2026-11-30T09:00-05:00", "Eng1 (eng1); shift of 2026-11-30"),
+    ("2026-11-30T13:59", "Eng5 (eng5)"),  # naive: UTC, i.e. 08:59 in New York
+    ("2026-11-30T14:00Z", "Eng1 (eng1)"),
+    ("2026-07-13T08:59-04:00", "Eng5 (eng5); shift of 2026-07-06"),  # summer time: the handoff is 13:00 UTC
+    ("2026-07-13T13:00+00:00", "Eng1 (eng1); shift of 2026-07-13"),
+    ("2026-11-26T04:59Z", "Eng5 (eng5)"),  # 23:59 on Nov 25 in New York: no override yet
+    ("2026-11-26T05:00Z", "Eng4 (eng4); override on 2026-11-26: Thanksgiving Day 2026 per the holiday rotation"),
+    ("2026-11-27T04:59Z", "Eng4 (eng4); override on 2026-11-26"),
+    ("2026-11-27T05:00Z", "Eng5 (eng5)"),
+])
+def test_who_at_boundaries(run: Callable[..., Result], at: str, engineer: str) -> None:
+    result = run("who", "--root", REPO, "--at", at)
+    assert result.code == 0, result.err
+    assert f"  data-pipelines: {engineer}" in result.out
+
+
+def test_who_names_the_moment_in_utc_and_local_time(run: Callable[..., Result]) -> None:
+    result = run("who", "--root", REPO, "--at", "2026-11-30T08:59-05:00")
+    assert result.out == ("At 2026-11-30 13:59 UTC:\n  data-pipelines: Eng5 (eng5); shift of 2026-11-23 until "
+                          "2026-11-30 09:00 America/New_York (local time 2026-11-30 08:59 EST)\n")
+
+
+def test_pipeline_owners_and_who_is_off(run: Callable[..., Result]) -> None:
+    result = run("who", "--root", REPO, "--at", "2026-08-05T15:00Z", "--pipeline", "profit-aggregate")
+    assert result.code == 0
+    assert result.out.splitlines()[1:] == [
+        "  data-pipelines: Eng4 (eng4); shift of 2026-08-03 until 2026-08-10 09:00 America/New_York "
+        "(local time 2026-08-05 11:00 EDT)",
+        "profit-aggregate (Aggregate profit reported to investors) owners on 2026-08-05:",
+        "  primary: Eng2 (eng2): off (summer vacation, 2026-08-03 to 2026-08-14)",
+        "  secondary: Eng4 (eng4): working",
+        "  secondary: Eng5 (eng5): working",
+    ]
+
+
+def test_nobody_on_call_past_the_schedule_exits_1(run: Callable[..., Result]) -> None:
+    result = run("who", "--root", REPO, "--at", "2029-01-01T12:00Z")
+    assert result.code == 1
+    assert "data-pipelines: nobody; the schedule runs to 2028-01-02" in result.out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--at", "next monday"), "is not an ISO date-time"),
+    (("--pipeline", "profit-agregate"), "did you mean 'profit-aggregate'"),
+])
+def test_bad_input_exits_2(run: Callable[..., Result], args: tuple[str, ...], message: str) -> None:
+    result = run("who", "--root", REPO, "--at", "2026-11-30T12:00Z", *args)
+    assert result.code == 2
+    assert message in result.err

@@ -1,0 +1,114 @@
+"""Who is on call at a moment: per rotation, honouring overrides, the handoff time and its time zone.
+
+A shift runs from its handoff (weekday and time in the rotation's time zone) for 7 days, so
+a Monday 08:59 in New York still belongs to last week's engineer. An override takes whole
+calendar days in that time zone. A moment without an offset is read as UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from opscheck.dataset import Dataset
+from opscheck.errors import ConfigError
+from opscheck.models import Override, Pipeline, Rotation, Shift
+from opscheck.source import did_you_mean
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """An ISO 8601 date-time (a trailing Z or an offset; none means UTC), or a date (midnight UTC)."""
+    raw = text.strip()
+    try:
+        moment = dt.datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise ConfigError(f"--at {text!r} is not an ISO date-time: write e.g. 2026-11-30T08:59-05:00, "
+                          "2026-11-30T13:59Z or 2026-11-30 13:59 (UTC)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class OnCall:
+    rotation: Rotation
+    local: dt.datetime  # the moment in the rotation's time zone
+    engineer: str | None
+    shift: Shift | None
+    override: Override | None
+
+
+def on_call(ds: Dataset, rot: Rotation, moment: dt.datetime) -> OnCall:
+    local = moment.astimezone(ZoneInfo(rot.handoff.timezone))
+    sched = ds.schedules[rot.id]
+    # the shift that started at the latest handoff at or before the moment
+    shift_day = (local - dt.timedelta(hours=rot.handoff.clock.hour, minutes=rot.handoff.clock.minute)).date()
+    shift = sched.shift_on(shift_day)
+    override = sched.override_on(local.date())
+    engineer = override.engineer if override else shift.engineer if shift else None
+    return OnCall(rot, local, engineer, shift, override)
+
+
+def answer(ds: Dataset, moment: dt.datetime, pipeline_id: str | None = None) -> tuple[str, int]:
+    """The report and exit code: 1 when a rotation asked about has nobody on call."""
+    pipeline = _pipeline(ds, pipeline_id) if pipeline_id else None
+    if pipeline is not None:
+        rotations = [ds.rotations[pipeline.rotation]] if pipeline.rotation in ds.rotations else []
+    else:
+        rotations = list(ds.rotations.values())
+    utc = moment.astimezone(dt.timezone.utc)
+    lines = [f"At {utc:%Y-%m-%d %H:%M} UTC:"]
+    calls = [on_call(ds, rot, moment) for rot in rotations]
+    lines += [_line(ds, call) for call in calls]
+    if pipeline is not None:
+        if not calls:
+            lines.append(f"  {pipeline.id} is paged by no rotation")
+        lines += _owners(ds, pipeline, calls[0].local.date() if calls else utc.date())
+    return "\n".join(lines) + "\n", 1 if any(c.engineer is None for c in calls) else 0
+
+
+def _pipeline(ds: Dataset, pipeline_id: str) -> Pipeline:
+    pipe = ds.pipelines.get(pipeline_id)
+    if pipe is None:
+        raise ConfigError(f"no pipeline '{pipeline_id}' in ops-data/pipelines.yaml"
+                          f"{did_you_mean(pipeline_id, list(ds.pipelines))}")
+    return pipe
+
+
+def _who(ds: Dataset, engineer: str) -> str:
+    person = ds.engineers.get(engineer)
+    return f"{person.name} ({engineer})" if person else engineer
+
+
+def _line(ds: Dataset, call: OnCall) -> str:
+    rot, local = call.rotation, call.local
+    when = f"local time {local:%Y-%m-%d %H:%M %Z}"
+    if call.engineer is None:
+        last = ds.schedules[rot.id].last_day
+        span = f"the schedule runs to {last}" if last else "nothing is scheduled"
+        return f"  {rot.id}: nobody; {span} ({when}); extend it with `opscheck schedule plan --rotation {rot.id}`"
+    if call.override is not None:
+        why = f": {call.override.reason}" if call.override.reason else ""
+        week = f"; the week's engineer is {_who(ds, call.shift.engineer)}" if call.shift else ""
+        return f"  {rot.id}: {_who(ds, call.engineer)}; override on {local.date()}{why}{week} ({when})"
+    shift = call.shift
+    if shift is None:
+        return f"  {rot.id}: {_who(ds, call.engineer)} ({when})"
+    handoff = dt.datetime.combine(shift.week + dt.timedelta(days=7), rot.handoff.clock)
+    return (f"  {rot.id}: {_who(ds, call.engineer)}; shift of {shift.week} until {handoff:%Y-%m-%d %H:%M} "
+            f"{rot.handoff.timezone} ({when})")
+
+
+def _owners(ds: Dataset, pipe: Pipeline, day: dt.date) -> list[str]:
+    lines = [f"{pipe.id} ({pipe.name}) owners on {day}:"]
+    owners = pipe.owners
+    roles = ([("primary", owners.primary)] if owners and owners.primary else [])
+    roles += [("secondary", s) for s in (owners.secondary if owners else [])]
+    if not roles:
+        lines.append("  no owners listed")
+    for role, engineer in roles:
+        person = ds.engineers.get(engineer)
+        off = person.is_off(day) if person else None
+        state = (f"off ({off.reason or 'time off'}, {off.start} to {off.end})" if off
+                 else "inactive" if person and not person.active else "working")
+        lines.append(f"  {role}: {_who(ds, engineer)}: {state}")
+    return lines
