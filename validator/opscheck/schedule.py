@@ -502,7 +502,7 @@ def render(ds: Dataset, result: Plan) -> str:
         return f"{name}: already scheduled through {last}; nothing to plan through {result.until}\n"
     first, last = result.shifts[0].week, result.shifts[-1].week
     out = [f"Plan for {name}: {len(result.shifts)} weeks, {first} to {last + 6 * DAY} "
-           f"(handoff {rot.handoff.weekday} {rot.handoff.time} {rot.handoff.timezone})", "", "New shifts:"]
+           f"(handoff {rot.handoff.weekday.capitalize()} {rot.handoff.time} {rot.handoff.timezone})", "", "New shifts:"]
     out += [f"  {s.week}  {s.engineer}" for s in result.shifts]
     out += ["", "New overrides:" if result.overrides else "New overrides: none"]
     out += [f"  {o.date}  {o.engineer}  {o.reason}" for o in result.overrides]
