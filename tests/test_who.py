@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,14 @@ def test_bad_input_exits_2(run: Callable[..., Result], args: tuple[str, ...], me
     result = run("who", "--root", REPO, "--at", "2026-11-30T12:00Z", *args)
     assert result.code == 2
     assert message in result.err
+
+
+def test_broken_schedule_is_refused_but_a_broken_runbook_is_not(run: Callable[..., Result], team: Path) -> None:
+    (team / "ops-data" / "runbooks" / "profit-aggregate.md").write_text("---\n: [\n---\n# x\n", encoding="utf-8")
+    assert run("who", "--root", team, "--at", "2026-11-30T14:00Z").code == 0
+    oncall = team / "ops-data" / "oncall.yaml"
+    oncall.write_text(oncall.read_text(encoding="utf-8").replace('time: "09:00"', "time: 10:30"), encoding="utf-8")
+    result = run("who", "--root", team, "--at", "2026-11-30T14:00Z")
+    assert result.code == 2
+    assert result.err.startswith("opscheck: error: ops-data/oncall.yaml:16:")
+    assert "fix the data first: `opscheck validate`" in result.err
