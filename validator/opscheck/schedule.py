@@ -258,8 +258,9 @@ class _ShiftSearch:
     def _candidates(self, i: int) -> list[int]:
         counts = self.year(self.weeks[i].year)
         ok = [k for k in range(len(self.members)) if self.free[k][i] and self._rested(k, i)]
-        never = -len(self.weeks) - 1
-        return sorted(ok, key=lambda k: (counts[k], self.last[k] if self.last[k] is not None else never, k))
+        last = self.last
+        # never on call counts as longest off call
+        return sorted(ok, key=lambda k: (counts[k], -(1 << 30) if last[k] is None else last[k], k))
 
     def _rested(self, k: int, i: int) -> bool:
         last = self.last[k]
