@@ -171,7 +171,7 @@ def rules_cmd(fmt: str, root: Path) -> int:
     if fmt == "json":
         click.echo(json.dumps([
             {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
-             "parameters": r.options().model_dump(mode="json")}
+             "parameters": r.parameters}
             for r in rules
         ], indent=2))
         return 0
@@ -197,18 +197,7 @@ def explain(rule_id: str, root: Path) -> int:
 
         raise ConfigError(f"unknown rule '{rule_id}'{did_you_mean(rule_id.upper(), list(rules))}; "
                           "`opscheck rules` lists them")
-    out = [f"{rule.id} ({rule.name}), default severity: {rule.severity}", "", rule.summary]
-    if rule.rationale:
-        out += ["", rule.rationale]
-    params = rule.options().model_dump(mode="json")
-    if params:
-        out += ["", "Parameters (set in policies/opscheck.yaml):"]
-        out += [f"  {name}: {json.dumps(value)}" for name, value in params.items()]
-    for title in ("Failing", "Passing"):
-        example = rule.section(title)
-        if example:
-            out += ["", f"{title} example:", *("    " + line for line in example.splitlines())]
-    click.echo("\n".join(out))
+    click.echo(f"{rule.id} ({rule.name}), default severity: {rule.severity}\n\n{rule.help_text()}")
     return 0
 
 

@@ -26,22 +26,17 @@ def _level(severity: str) -> str:
 
 
 def _help(rule: Rule) -> dict[str, str]:
-    params = rule.options().model_dump(mode="json")
-    text = [rule.summary]
     markdown = [f"**{rule.id} ({rule.name})**: {rule.summary}"]
     if rule.rationale:
-        text += ["", rule.rationale]
         markdown += ["", rule.rationale]
-    if params:
-        pairs = [f"{name}: {json.dumps(value)}" for name, value in params.items()]
-        text += ["", "Parameters (policies/opscheck.yaml): " + ", ".join(pairs)]
-        markdown += ["", "Parameters (set in `policies/opscheck.yaml`):", "", *(f"- `{p}`" for p in pairs)]
+    if rule.parameters:
+        markdown += ["", "Parameters (set in `policies/opscheck.yaml`):", ""]
+        markdown += [f"- `{name}: {json.dumps(value)}`" for name, value in rule.parameters.items()]
     for title in ("Failing", "Passing"):
         example = rule.section(title)
         if example:
-            text += ["", f"{title} example:", *("    " + line for line in example.splitlines())]
             markdown += ["", f"{title} example:", "", "```yaml", example, "```"]
-    return {"text": "\n".join(text), "markdown": "\n".join(markdown)}
+    return {"text": rule.help_text(), "markdown": "\n".join(markdown)}
 
 
 def rule_descriptor(rule: Rule, ran: bool) -> dict[str, Any]:

@@ -8,6 +8,7 @@ stamps the id and severity on what the check yields.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import textwrap
 from collections.abc import Callable, Iterable
@@ -60,6 +61,25 @@ class Rule:
         """A titled section of the docstring (``Failing:``, ``Passing:``), dedented."""
         match = re.search(rf"^{title}:\n(.*?)(?=^\w[\w ]*:\n|\Z)", self.doc, re.S | re.M)
         return textwrap.dedent(match.group(1)).strip("\n") if match else ""
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The options' defaults, as JSON-ready values."""
+        return self.options().model_dump(mode="json")
+
+    def help_text(self) -> str:
+        """The rule's documentation as plain text: `opscheck explain` and SARIF's help."""
+        out = [self.summary]
+        if self.rationale:
+            out += ["", self.rationale]
+        if self.parameters:
+            out += ["", "Parameters (set in policies/opscheck.yaml):"]
+            out += [f"  {name}: {json.dumps(value)}" for name, value in self.parameters.items()]
+        for title in ("Failing", "Passing"):
+            example = self.section(title)
+            if example:
+                out += ["", f"{title} example:", *("    " + line for line in example.splitlines())]
+        return "\n".join(out)
 
     @property
     def rationale(self) -> str:
