@@ -9,6 +9,8 @@ be read is reported and skipped: the next one is compared with the last good ver
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES, Dataset, data_file, load_items
 from opscheck.errors import ConfigError
 from opscheck.history import commit_day, open_repo, prefix_of, require_full_history
-from opscheck.models import Engineer, HolidaysConfig, Override, Pipeline, Rotation, RunbookMeta
+from opscheck.models import (
+    Engineer,
+    ExtraDay,
+    Handoff,
+    HolidaysConfig,
+    Override,
+    Pipeline,
+    Rotation,
+    RunbookMeta,
+    TimeOff,
+)
 from opscheck.source import Problem, load_yaml, read_text, split_front_matter
 from opscheck.tree import glob_regex
 from opscheck.validation import validate
@@ -138,18 +150,27 @@ class _BlobTree:
 
 
 class Reader:
-    """Parse file versions with the loader, once per blob."""
+    """Parse file versions with the loader, once per blob.
 
-    def __init__(self) -> None:
-        self.cache: dict[tuple[str, str], Version | Problem] = {}
+    The cache is bounded: a large data file's models take megabytes, and only recent versions
+    come back (a revert, a file moved back); the walk itself keeps the last good version.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self.cache: OrderedDict[tuple[str, str], Version | Problem] = OrderedDict()
+        self.size = size
 
     def read(self, file: str, blob: Blob) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
         key = ("runbook" if RUNBOOK.match(file) else name, blob.hexsha)
-        if key not in self.cache:
-            tree = _BlobTree(file, bytes(blob.data_stream.read()))
-            self.cache[key] = self._parse(file, name, tree, blob.hexsha)
-        return self.cache[key]
+        if key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        tree = _BlobTree(file, bytes(blob.data_stream.read()))
+        version = self.cache[key] = self._parse(file, name, tree, blob.hexsha)
+        if len(self.cache) > self.size:
+            self.cache.popitem(last=False)
+        return version
 
     @staticmethod
     def _parse(file: str, name: str, tree: _BlobTree, sha: str) -> Version | Problem:
@@ -242,11 +263,11 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
-    if hasattr(value, "start") and hasattr(value, "end") and not isinstance(value, Override):
-        return f"{value.start}..{value.end}" + (f" ({value.reason})" if getattr(value, "reason", None) else "")
-    if hasattr(value, "weekday") and hasattr(value, "timezone"):
+    if isinstance(value, TimeOff):
+        return f"{value.start}..{value.end}" + (f" ({value.reason})" if value.reason else "")
+    if isinstance(value, Handoff):
         return f"{value.weekday} {value.time} {value.timezone}"
-    if hasattr(value, "name") and hasattr(value, "date"):
+    if isinstance(value, ExtraDay):
         return f"{value.name} on {value.date}"
     return value
 
@@ -421,14 +442,22 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     commits = [repo.commit(sha) for sha in shas]
     start = next((i for i, c in enumerate(commits) if since is None or commit_day(c) >= since), len(commits))
     walk = _Walk(prefix)
-    if start < len(commits) and commits[start].parents:
-        walk.seed(commits[start].parents[0], spec)
     entries = []
-    for commit in commits[start:]:
-        changes = walk.step(commit, spec)
-        day = commit_day(commit)
-        if (since is None or day >= since) and (until is None or day <= until):
-            entries.append(_entry(commit, day, changes or [Change("none", "")]))
+    # Parsing builds large acyclic trees that the cycle collector would rescan over and over;
+    # collect now and then instead, for the cycles git's diff objects leave behind.
+    gc.disable()
+    try:
+        if start < len(commits) and commits[start].parents:
+            walk.seed(commits[start].parents[0], spec)
+        for n, commit in enumerate(commits[start:], 1):
+            if n % 10 == 0:
+                gc.collect()
+            changes = walk.step(commit, spec)
+            day = commit_day(commit)
+            if (since is None or day >= since) and (until is None or day <= until):
+                entries.append(_entry(commit, day, changes or [Change("none", "")]))
+    finally:
+        gc.enable()
     return entries
 
 
