@@ -6,6 +6,7 @@ learn which kind of tree they run on.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Protocol
@@ -61,7 +62,9 @@ class FileTree:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if p.is_file())
 
     def inside(self, file: str, folder: str) -> bool:
-        return (self.root / file).resolve().is_relative_to((self.root / folder).resolve())
+        # os.path on strings: this runs once per runbook, and pathlib's resolve costs more
+        real, base = os.path.realpath(self.root / file), os.path.realpath(self.root / folder)
+        return real == base or real.startswith(base + os.sep)
 
 
 def as_tree(root: Path | Tree) -> Tree:
