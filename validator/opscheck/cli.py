@@ -109,11 +109,13 @@ def validate(
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cycle collector: loading builds a large acyclic tree, and scanning it over and
-    over while it grows costs more than parsing it (reference counting still frees memory)."""
+    over while it grows costs more than parsing it (reference counting still frees memory).
+    Afterwards the survivors are frozen, so re-enabling does not trigger one full scan of them."""
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 
