@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result
+from conftest import REPO, Result
 from gitrepo import OMAR, commit, edit, git, init
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -125,3 +125,33 @@ def test_audit_of_a_repository_without_commits_is_empty(run: Callable[..., Resul
     init(team)
     result = run("audit", "--root", team)
     assert (result.code, result.out) == (0, "")
+
+
+def test_entries_split_like_the_whole_file_parses() -> None:
+    import yaml
+
+    from opscheck.audit import split_entries
+
+    text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
+    chunks = split_entries(text, "rotations")
+    assert chunks is not None
+    whole = yaml.safe_load(text)["rotations"]
+    assert [yaml.safe_load(chunk)[0] for chunk in chunks] == whole
+    pipelines = (REPO / "ops-data" / "pipelines.yaml").read_text(encoding="utf-8")
+    split = split_entries(pipelines, "pipelines")
+    assert split is not None and len(split) == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rotations: [{id: a}]\n",  # flow style
+        "rotations:\n  - &x {id: a}\n  - *x\n",  # anchors
+        "rotations:\n  - id: a\nextra: 1\n",  # another top-level key
+        "engineers:\n  - id: a\n",  # not the key asked for
+    ],
+)
+def test_entries_fall_back_to_the_whole_file(text: str) -> None:
+    from opscheck.audit import split_entries
+
+    assert split_entries(text, "rotations") is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,13 +25,14 @@ from opscheck.models import (
     ExtraDay,
     Handoff,
     HolidaysConfig,
+    Item,
     Override,
     Pipeline,
     Rotation,
     RunbookMeta,
     TimeOff,
 )
-from opscheck.source import Problem, load_yaml, read_text, split_front_matter
+from opscheck.source import Problem, load_yaml, parse_yaml, read_text, split_front_matter
 from opscheck.tree import glob_regex
 from opscheck.validation import validate
 
@@ -159,6 +161,9 @@ class Reader:
     def __init__(self, size: int = 16) -> None:
         self.cache: OrderedDict[tuple[str, str], Version | Problem] = OrderedDict()
         self.size = size
+        # Entries of the item files by their text: a commit usually edits one entry of a
+        # large file, and only that entry's text needs parsing again.
+        self.entries: OrderedDict[tuple[str, str], Item | None] = OrderedDict()
 
     def read(self, file: str, blob: Blob) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -167,10 +172,45 @@ class Reader:
             self.cache.move_to_end(key)
             return self.cache[key]
         tree = _BlobTree(file, bytes(blob.data_stream.read()))
-        version = self.cache[key] = self._parse(file, name, tree, blob.hexsha)
+        by_entry = self._by_entry(file, name, tree, blob.hexsha) if name in ITEM_FILES else None
+        version = self.cache[key] = by_entry or self._parse(file, name, tree, blob.hexsha)
         if len(self.cache) > self.size:
             self.cache.popitem(last=False)
         return version
+
+    def _by_entry(self, file: str, name: str, tree: _BlobTree, sha: str) -> Version | None:
+        """The version built entry by entry from cached parses, or None to parse the whole file."""
+        key, model = ITEM_FILES[name]
+        try:
+            text = tree.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        chunks = split_entries(text, key)
+        if chunks is None:
+            return None
+        found: dict[str, Any] = {}
+        unchecked: set[str] = set()
+        for chunk in chunks:
+            cache_key = (name, chunk)
+            if cache_key in self.entries:
+                self.entries.move_to_end(cache_key)
+                item = self.entries[cache_key]
+            else:
+                doc = parse_yaml(file, chunk)
+                if not doc.ok or not isinstance(doc.data, list) or len(doc.data) != 1:
+                    return None  # let the whole-file parse say what is wrong
+                item, _ = validate(doc, model, doc.data[0])
+                if item is None:
+                    raw = doc.data[0]
+                    if not (isinstance(raw, dict) and isinstance(raw.get("id"), str)):
+                        return None
+                    unchecked.add(raw["id"])
+                self.entries[cache_key] = item
+                if len(self.entries) > ENTRY_CACHE:
+                    self.entries.popitem(last=False)
+            if item is not None:
+                found.setdefault(item.id, item)  # type: ignore[attr-defined]
+        return Version(sha, found, frozenset(unchecked))
 
     @staticmethod
     def _parse(file: str, name: str, tree: _BlobTree, sha: str) -> Version | Problem:
@@ -192,6 +232,46 @@ class Reader:
         doc, _, _ = split_front_matter(file, text)
         meta, problems = validate(doc, RunbookMeta, doc.data) if doc.ok else (None, doc.problems)
         return Version(sha, meta) if meta is not None else _first(problems, file)
+
+
+ENTRY_CACHE = 20_000
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):\s*(#.*)?$")
+_ENTRY = re.compile(r"^(?P<indent> *)-(?: |$)")
+
+
+def split_entries(text: str, key: str) -> list[str] | None:
+    """The texts of the entries of the block list under top-level ``key``, each a one-item YAML list.
+
+    None when the file is not laid out as one plain block list (flow style, anchors, other
+    top-level keys, tabs): the caller then parses the whole file as usual.
+    """
+    if "*" in text or "&" in text or "\t" in text:
+        return None
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if (m := _TOP_KEY.match(line)) and m["key"] == key), None)
+    if start is None:
+        return None
+    chunks: list[list[str]] = []
+    indent: str | None = None
+    for line in lines[start + 1 :]:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            if chunks:
+                chunks[-1].append(line)
+            continue
+        entry = _ENTRY.match(line)
+        if entry and (indent is None or entry["indent"] == indent):
+            indent = entry["indent"]
+            chunks.append([line])
+        elif chunks and indent is not None and line.startswith(indent + " "):
+            chunks[-1].append(line)
+        else:
+            return None
+    if any(line.strip() and not line.startswith(" ") and not line.lstrip().startswith("#")
+           for line in lines[:start]):
+        return None
+    cut = len(indent or "")
+    return ["".join(line[cut:] for line in chunk) for chunk in chunks]
 
 
 def _first(problems: list[Problem], file: str) -> Problem:
