@@ -43,6 +43,17 @@ def open_repo(root: Path, why: str) -> Repo:
     return repo
 
 
+def find_repo(root: Path) -> Repo | None:
+    """The repository whose work tree holds ``root``, or None: for features that are optional."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+        return None
+    return repo if repo.working_tree_dir is not None else None
+
+
 def is_shallow(repo: Repo) -> bool:
     return str(repo.git.rev_parse("--is-shallow-repository")) == "true"
 
@@ -197,13 +208,8 @@ class LastCommits:
 
     @cached_property
     def _dates(self) -> dict[str, dt.date] | None:
-        import git
-
-        try:
-            repo = self.commit.repo if self.commit is not None else git.Repo(self.root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
-            return None
-        if repo.working_tree_dir is None:
+        repo = self.commit.repo if self.commit is not None else find_repo(self.root)
+        if repo is None:
             return None
         require_full_history(repo, "RUN005 (a runbook without last_reviewed is dated by its last commit)")
         prefix = prefix_of(repo, self.root)

@@ -150,16 +150,13 @@ Holders = dict[str, dict[Key, str]]  # rotation id -> key -> engineer
 def _versions(root: Path) -> list[tuple[dt.datetime, Holders]] | None:
     import git
 
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    from opscheck.history import find_repo, prefix_of, require_full_history
+
+    repo = find_repo(root)
+    if repo is None:
         return None
-    if repo.working_tree_dir is None:
-        return None
-    if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
-        raise ConfigError("SEQUENCE numbers need the full git history but this clone is shallow; fetch it "
-                          "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)")
-    rel = (root.resolve() / ONCALL_FILE).relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    require_full_history(repo, "schedule ics (SEQUENCE counts reassignments)")
+    rel = prefix_of(repo, root) + ONCALL_FILE
     try:
         log = repo.git.log("--first-parent", "--reverse", "--format=%H %ct", "--", rel)
     except git.GitCommandError:
