@@ -18,7 +18,7 @@ from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.models import Override, Rotation, Shift
 from opscheck.schedule import ONCALL_FILE, find_rotation
-from opscheck.source import did_you_mean, parse_yaml
+from opscheck.source import did_you_mean
 
 PRODID = "-//opscheck//on-call schedule//EN"
 DOMAIN = "opscheck"
@@ -127,14 +127,14 @@ def history(root: Path, rot: Rotation) -> dict[Key, Change]:
     Without a git repository every SEQUENCE is 0. The working copy counts as the newest
     version, so an uncommitted reassignment already bumps its event.
     """
-    found = _versions(root)
+    found = _versions(root, rot.id)
     if found is None:
         return {}
     counts: dict[Key, int] = {}
     stamps: dict[Key, dt.datetime | None] = {}
     seen: dict[Key, str] = {}
     for when, holders in [*found, (None, _holders_of(rot))]:
-        for key, engineer in holders.get(rot.id, {}).items():
+        for key, engineer in holders.items():
             before = seen.get(key)
             if before is None or before != engineer:
                 if before is not None:
@@ -144,12 +144,15 @@ def history(root: Path, rot: Rotation) -> dict[Key, Change]:
     return {key: Change(counts.get(key, 0), stamps.get(key)) for key in seen}
 
 
-Holders = dict[str, dict[Key, str]]  # rotation id -> key -> engineer
+Holders = dict[Key, str]  # key -> engineer
 
 
-def _versions(root: Path) -> list[tuple[dt.datetime, Holders]] | None:
+def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]] | None:
+    """Who held what in each committed version of the rotation; a version that cannot be read
+    (or lacks the rotation) holds nothing."""
     import git
 
+    from opscheck.audit import Reader, Version
     from opscheck.history import find_repo, prefix_of, require_full_history
 
     repo = find_repo(root)
@@ -161,7 +164,7 @@ def _versions(root: Path) -> list[tuple[dt.datetime, Holders]] | None:
         log = repo.git.log("--first-parent", "--reverse", "--format=%H %ct", "--", rel)
     except git.GitCommandError:
         return []  # no commit yet
-    cache: dict[str, Holders] = {}
+    reader = Reader()
     out = []
     for line in log.splitlines():
         sha, stamp = line.split()
@@ -169,34 +172,13 @@ def _versions(root: Path) -> list[tuple[dt.datetime, Holders]] | None:
             blob = repo.commit(sha).tree / rel
         except KeyError:
             continue  # the file was deleted in this commit
-        if blob.hexsha not in cache:
-            cache[blob.hexsha] = _holders(blob.data_stream.read().decode("utf-8", "replace"))
-        out.append((dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc), cache[blob.hexsha]))
-    return out
-
-
-def _holders(text: str) -> Holders:
-    """Who held each week and override in one version of oncall.yaml; unreadable parts count as absent."""
-    doc = parse_yaml(ONCALL_FILE, text)
-    rotations = doc.data.get("rotations") if isinstance(doc.data, dict) else None
-    out: Holders = {}
-    for raw in rotations if isinstance(rotations, list) else []:
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            continue
-        found: dict[Key, str] = {}
-        for kind, items, day_keys in (("shift", raw.get("shifts"), ("week",)),
-                                      ("override", raw.get("overrides"), ("date", "start"))):
-            for item in items if isinstance(items, list) else []:
-                if not isinstance(item, dict):
-                    continue
-                day = next((item[k] for k in day_keys if item.get(k) is not None), None)
-                if day is not None and isinstance(item.get("engineer"), str):
-                    found[(kind, str(day))] = item["engineer"]
-        out[raw["id"]] = found
+        version = reader.read(ONCALL_FILE, blob)
+        rot = version.model.get(rotation_id) if isinstance(version, Version) else None
+        out.append((dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc), _holders_of(rot) if rot else {}))
     return out
 
 
 def _holders_of(rot: Rotation) -> Holders:
-    found: dict[Key, str] = {("shift", str(s.week)): s.engineer for s in rot.shifts}
+    found: Holders = {("shift", str(s.week)): s.engineer for s in rot.shifts}
     found.update({("override", str(o.first)): o.engineer for o in rot.overrides})
-    return {rot.id: found}
+    return found
