@@ -126,6 +126,16 @@ class Dataset:
         return eng is not None and eng.is_off(day) is not None
 
 
+def lookup(ds: Dataset, key: str, ident: str) -> Any:
+    """The entry ``ident`` of ``key`` (engineers, pipelines, rotations), for a command naming it."""
+    index: dict[str, Any] = getattr(ds, key)
+    if ident not in index:
+        file = next(name for name, (k, _) in ITEM_FILES.items() if k == key)
+        raise ConfigError(f"no {key[:-1]} '{ident}' in {data_file(file)}{did_you_mean(ident, list(index))}; "
+                          f"known: {', '.join(index) or 'none'}")
+    return index[ident]
+
+
 def data_file(name: str) -> str:
     return f"{DATA_DIR}/{name}"
 

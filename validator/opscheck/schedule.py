@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from opscheck.calendar import DAY, WEEK, Holiday, Schedule
-from opscheck.dataset import Dataset
+from opscheck.dataset import Dataset, lookup
 from opscheck.errors import ConfigError
 from opscheck.models import Override, Rotation, Shift
 from opscheck.rules import BY_ID
 from opscheck.rules.holidays import holiday_cover
 from opscheck.settings import Policy
-from opscheck.source import did_you_mean
 
 # The rules a plan must keep; ONC003 is what planning fixes, so it is not among them.
 PLAN_RULES = ("ONC001", "ONC002", "ONC004", "ONC005", "HOL001", "HOL002")
@@ -88,10 +87,7 @@ def default_until(as_of: dt.date, lim: Limits) -> dt.date:
 
 
 def find_rotation(ds: Dataset, rotation_id: str) -> Rotation:
-    rot = ds.rotations.get(rotation_id)
-    if rot is None:
-        raise ConfigError(f"no rotation '{rotation_id}' in ops-data/oncall.yaml"
-                          f"{did_you_mean(rotation_id, list(ds.rotations))}; known: {', '.join(ds.rotations)}")
+    rot: Rotation = lookup(ds, "rotations", rotation_id)
     return rot
 
 

@@ -11,10 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from opscheck.dataset import Dataset
+from opscheck.dataset import Dataset, lookup
 from opscheck.errors import ConfigError
 from opscheck.models import Override, Pipeline, Rotation, Shift
-from opscheck.source import did_you_mean
 
 
 def parse_moment(text: str) -> dt.datetime:
@@ -67,10 +66,7 @@ def answer(ds: Dataset, moment: dt.datetime, pipeline_id: str | None = None) -> 
 
 
 def _pipeline(ds: Dataset, pipeline_id: str) -> Pipeline:
-    pipe = ds.pipelines.get(pipeline_id)
-    if pipe is None:
-        raise ConfigError(f"no pipeline '{pipeline_id}' in ops-data/pipelines.yaml"
-                          f"{did_you_mean(pipeline_id, list(ds.pipelines))}")
+    pipe: Pipeline = lookup(ds, "pipelines", pipeline_id)
     return pipe
 
 

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from opscheck.dataset import Dataset
-from opscheck.errors import ConfigError
+from opscheck.dataset import Dataset, lookup
 from opscheck.models import Override, Rotation, Shift
 from opscheck.schedule import ONCALL_FILE, find_rotation
-from opscheck.source import did_you_mean
 
 PRODID = "-//opscheck//on-call schedule//EN"
 DOMAIN = "opscheck"
@@ -45,9 +43,8 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     from icalendar import Calendar, Timezone
 
     rot = find_rotation(ds, rotation_id)
-    if engineer is not None and engineer not in ds.engineers:
-        raise ConfigError(f"no engineer '{engineer}' in ops-data/engineers.yaml"
-                          f"{did_you_mean(engineer, list(ds.engineers))}")
+    if engineer is not None:
+        lookup(ds, "engineers", engineer)
     changes = history(ds.root, rot)
     tz = ZoneInfo(rot.handoff.timezone)
     cal = Calendar()
