@@ -88,7 +88,7 @@ CUSTOM_ERRORS = [
      "JSON Schema"),
     (CUSTOM.replace("X-TWO-BACKUPS", "TWO-BACKUPS"), "policies/rules/x.yaml:1", "id"),
     (CUSTOM.replace("target: pipelines", "target: pipeline"), "policies/rules/x.yaml:3", "target"),
-    (CUSTOM.replace("summary", "sumary"), "policies/rules/x.yaml:1", "summary"),
+    (CUSTOM.replace("summary", "sumary"), "policies/rules/x.yaml:2", "did you mean 'summary'"),
 ]
 
 

@@ -235,7 +235,9 @@ def fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         current = _model_in(info.annotation)
         if current is None:
             return []
-    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [info.alias or name for name, info in current.model_fields.items()]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

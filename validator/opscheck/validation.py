@@ -18,7 +18,9 @@ def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tu
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [explain(doc, model, path, err) for err in exc.errors(include_url=False)]
+        # an unknown key first: a misspelt key also shows up as the required one missing
+        errors = sorted(exc.errors(include_url=False), key=lambda err: err["type"] != "extra_forbidden")
+        return None, [explain(doc, model, path, err) for err in errors]
 
 
 def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> Problem:
@@ -42,11 +44,25 @@ def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> P
                 f"'{name}': unquoted {node.value} is read by YAML 1.1 as the base-60 number "
                 f"{err['input']}; quote it: \"{node.value}\"",
             )
-    message = err["msg"].removeprefix("Value error, ")
+    message = _PLAIN.get(kind) or err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or got is None or str(got) in message else f" (got {got!r})"
     prefix = f"'{name}': " if name else ""
     return doc.problem("OPS002", where, f"{prefix}{message}{shown}")
+
+
+# pydantic's wording where it names Python types or classes, in the words of YAML
+_PLAIN = {
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "dict_type": "expected a mapping of keys to values",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+}
 
 
 def _internal(part: str) -> bool:
