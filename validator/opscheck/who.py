@@ -24,6 +24,8 @@ def parse_moment(text: str) -> dt.datetime:
     except ValueError:
         raise ConfigError(f"--at {text!r} is not an ISO date-time: write e.g. 2026-11-30T08:59-05:00, "
                           "2026-11-30T13:59Z or 2026-11-30 13:59 (UTC)") from None
+    if not 1 < moment.year < 9999:  # a day's shift in any time zone must stay within the calendar
+        raise ConfigError(f"--at {text!r} is out of range: give a date between the years 0002 and 9998")
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
