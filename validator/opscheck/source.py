@@ -262,7 +262,7 @@ def load_yaml(root: Path | Tree, file: str) -> Document:
     return parse_yaml(file, text)
 
 
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")  # a file saved with CRLF line ends keeps its \r
 
 
 def split_front_matter(file: str, text: str) -> tuple[Document, str, int]:

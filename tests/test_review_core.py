@@ -1,0 +1,101 @@
+"""Odd but legal input through `opscheck validate`: line ends, waivers out of scope, custom messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Result
+
+ENGINEERS = """engineers:
+  - {id: eng1, name: Eng1}
+  - {id: eng2, name: Eng2}
+  - {id: eng3, name: Eng3}
+"""
+PIPELINES = """pipelines:
+  - id: orders
+    name: Orders
+    area: Sales
+    audience: [internal]
+    owners: {primary: eng1, secondary: [eng2]}
+    runbook: runbooks/orders.md
+"""
+HOLIDAYS = "calendar: US\nobserve: [Christmas Day]\n"
+RUNBOOK = """---
+pipeline: orders
+last_reviewed: 2027-01-01
+failure_modes:
+  - {id: stale, category: upstream, title: Stale, detection: freshness check, impact: late orders}
+  - {id: wrong, category: downstream, title: Wrong, detection: reconciliation, impact: wrong orders}
+---
+# Orders runbook
+## Overview
+## Dependencies
+## Failure modes
+## Escalation
+"""
+
+
+def _oncall(first: str = "2027-01-04", weeks: int = 16) -> str:
+    start = dt.date.fromisoformat(first)
+    shifts = "".join(
+        f"      - {{week: {start + dt.timedelta(weeks=i)}, engineer: eng{i % 3 + 1}}}\n" for i in range(weeks)
+    )
+    return ("rotations:\n  - id: data\n    members: [eng1, eng2, eng3]\n"
+            '    handoff: {weekday: monday, time: "09:00", timezone: UTC}\n    shifts:\n' + shifts)
+
+
+def _repo(root: Path, changes: dict[str, str | bytes] | None = None) -> Path:
+    """A clean repository (no finding as of 2027-01-04), with ``changes`` (path: text) applied."""
+    files: dict[str, str | bytes] = {
+        "ops-data/engineers.yaml": ENGINEERS,
+        "ops-data/pipelines.yaml": PIPELINES,
+        "ops-data/oncall.yaml": _oncall(),
+        "ops-data/holidays.yaml": HOLIDAYS,
+        "ops-data/runbooks/orders.md": RUNBOOK,
+    }
+    files.update(changes or {})
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return root
+
+
+def _findings(run: Callable[..., Result], root: Path, *args: str, as_of: str = "2027-01-04") -> list[Any]:
+    result = run("validate", "--root", root, "--as-of", as_of, "--format", "json", *args)
+    assert "Traceback" not in result.out + result.err
+    assert result.code in (0, 1), result.err
+    found: list[Any] = result.json()["findings"]
+    return found
+
+
+def _brief(found: list[Any]) -> list[tuple[str, str, int]]:
+    return [(f["rule"], f["file"], f["line"]) for f in found]
+
+
+def test_the_clean_repository_is_clean(run: Callable[..., Result], tmp_path: Path) -> None:
+    assert _findings(run, _repo(tmp_path)) == []
+
+
+def _encode(text: str, newline: str) -> bytes:
+    return text.replace("\n", newline).encode("utf-8")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_crlf_line_ends_read_like_lf(run: Callable[..., Result], tmp_path: Path, newline: str) -> None:
+    broken = RUNBOOK.replace("## Escalation\n", "").replace("last_reviewed: 2027-01-01\n",
+                                                             "last_reviewed: 2027-01-01\nowner: eng1\n")
+    root = _repo(tmp_path, {
+        "ops-data/engineers.yaml": _encode(ENGINEERS, newline),
+        "ops-data/pipelines.yaml": _encode(PIPELINES, newline),
+        "ops-data/runbooks/orders.md": _encode(broken, newline),
+    })
+    assert _brief(_findings(run, root)) == [
+        ("OPS002", "ops-data/runbooks/orders.md", 4),
+        ("RUN003", "ops-data/runbooks/orders.md", 12),
+    ]
