@@ -34,3 +34,39 @@ def test_who_at_the_ends_of_the_calendar_is_a_usage_error(
     result = run("who", "--root", starter, "--at", at)
     assert result.code == 2
     assert "--at" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(("at", "engineer"), [
+    ("2026-11-01T05:29Z", "Alex"),   # 01:29 EDT, before the handoff
+    ("2026-11-01T05:30Z", "Blair"),  # 01:30 EDT, the handoff
+    ("2026-11-01T06:10Z", "Blair"),  # 01:10 EST, the clock went back: still after the handoff
+    ("2026-11-01T06:40Z", "Blair"),
+])
+def test_who_keeps_the_new_shift_when_the_clock_goes_back(
+    run: Callable[..., Result], starter: Path, at: str, engineer: str
+) -> None:
+    _oncall(starter, HEAD + """    handoff: {weekday: sunday, time: "01:30", timezone: America/New_York}
+    shifts:
+      - {week: 2026-10-25, engineer: alex}
+      - {week: 2026-11-01, engineer: blair}
+""")
+    result = run("who", "--root", starter, "--at", at)
+    assert result.code == 0, result.err
+    assert f"  data-pipelines: {engineer} (" in result.out
+
+
+@pytest.mark.parametrize(("at", "engineer"), [
+    ("2026-03-08T07:29Z", "Alex"),   # 03:29 EDT: 02:30 does not exist that night
+    ("2026-03-08T07:30Z", "Blair"),  # 02:30 EST, as RFC 5545 reads the calendar's DTSTART 02:30
+])
+def test_who_agrees_with_the_calendar_when_the_handoff_time_is_skipped(
+    run: Callable[..., Result], starter: Path, at: str, engineer: str
+) -> None:
+    _oncall(starter, HEAD + """    handoff: {weekday: sunday, time: "02:30", timezone: America/New_York}
+    shifts:
+      - {week: 2026-03-01, engineer: alex}
+      - {week: 2026-03-08, engineer: blair}
+""")
+    result = run("who", "--root", starter, "--at", at)
+    assert result.code == 0, result.err
+    assert f"  data-pipelines: {engineer} (" in result.out

@@ -39,10 +39,14 @@ class OnCall:
 
 
 def on_call(ds: Dataset, rot: Rotation, moment: dt.datetime) -> OnCall:
-    local = moment.astimezone(ZoneInfo(rot.handoff.timezone))
+    tz = ZoneInfo(rot.handoff.timezone)
+    local = moment.astimezone(tz)
     sched = ds.schedules[rot.id]
-    # the shift that started at the latest handoff at or before the moment
-    shift_day = (local - dt.timedelta(hours=rot.handoff.clock.hour, minutes=rot.handoff.clock.minute)).date()
+    # the shift that started at the latest handoff at or before the moment, compared as instants:
+    # wall-clock arithmetic would give the old shift back while the clock repeats an hour in autumn
+    today_handoff = dt.datetime.combine(local.date(), rot.handoff.clock, tzinfo=tz)
+    after = today_handoff.astimezone(dt.timezone.utc) <= moment.astimezone(dt.timezone.utc)
+    shift_day = local.date() if after else local.date() - dt.timedelta(days=1)
     shift = sched.shift_on(shift_day)
     override = sched.override_on(local.date())
     engineer = override.engineer if override else shift.engineer if shift else None
