@@ -70,3 +70,12 @@ def test_who_agrees_with_the_calendar_when_the_handoff_time_is_skipped(
     result = run("who", "--root", starter, "--at", at)
     assert result.code == 0, result.err
     assert f"  data-pipelines: {engineer} (" in result.out
+
+
+def test_plan_with_nothing_scheduled_and_nothing_to_plan(run: Callable[..., Result], starter: Path) -> None:
+    _oncall(starter, HEAD + '    handoff: {weekday: monday, time: "09:00", timezone: America/New_York}\n')
+    result = run("schedule", "plan", "--rotation", "data-pipelines", "--root", starter,
+                 "--as-of", "2026-03-01", "--until", "2026-02-01")
+    assert result.code == 0
+    assert "None" not in result.out
+    assert result.out == "data-pipelines: nothing scheduled; nothing to plan through 2026-02-01\n"

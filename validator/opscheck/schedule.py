@@ -496,7 +496,8 @@ def render(ds: Dataset, result: Plan) -> str:
     rot, name = result.extended, result.rotation.id
     if not result.shifts:
         last = ds.schedules[name].last_day
-        return f"{name}: already scheduled through {last}; nothing to plan through {result.until}\n"
+        done = f"already scheduled through {last}" if last else "nothing scheduled"
+        return f"{name}: {done}; nothing to plan through {result.until}\n"
     first, last = result.shifts[0].week, result.shifts[-1].week
     out = [f"Plan for {name}: {len(result.shifts)} weeks, {first} to {last + 6 * DAY} "
            f"(handoff {rot.handoff.weekday.capitalize()} {rot.handoff.time} {rot.handoff.timezone})", "", "New shifts:"]
