@@ -79,3 +79,24 @@ def test_plan_with_nothing_scheduled_and_nothing_to_plan(run: Callable[..., Resu
     assert result.code == 0
     assert "None" not in result.out
     assert result.out == "data-pipelines: nothing scheduled; nothing to plan through 2026-02-01\n"
+
+
+def _plan_write(run: Callable[..., Result], root: Path) -> Result:
+    return run("schedule", "plan", "--rotation", "data-pipelines", "--root", root,
+               "--as-of", "2026-03-01", "--until", "2026-03-20", "--write")
+
+
+SHORT = HEAD + """    handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
+    shifts:
+      - {week: 2026-02-23, engineer: alex}
+      - {week: 2026-03-02, engineer: blair}
+"""
+ADDED = """      - {week: 2026-03-09, engineer: casey}
+      - {week: 2026-03-16, engineer: alex}
+"""
+
+
+def test_write_keeps_windows_line_ends(run: Callable[..., Result], starter: Path) -> None:
+    (starter / ONCALL).write_bytes(SHORT.replace("\n", "\r\n").encode())
+    assert _plan_write(run, starter).code == 0
+    assert (starter / ONCALL).read_bytes() == (SHORT + ADDED).replace("\n", "\r\n").encode()

@@ -533,7 +533,9 @@ def write(root: Path, result: Plan) -> Path:
     from ruamel.yaml.comments import CommentedSeq
 
     path = root / ONCALL_FILE
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    text = raw.decode("utf-8").replace("\r\n", "\n")
+    newline = "\r\n" if raw.count(b"\r\n") * 2 > raw.count(b"\n") else "\n"  # keep Windows line ends
     yaml = _round_trip(text)
     data = yaml.load(text)
     if _dump(yaml, data) != text:
@@ -550,7 +552,7 @@ def write(root: Path, result: Plan) -> Path:
         seq = rot[key]
         flow = _flow_entries(seq)
         seq.extend(_entry(entry, flow) for entry in entries)
-    path.write_text(_dump(yaml, data), encoding="utf-8")
+    path.write_text(_dump(yaml, data), encoding="utf-8", newline=newline)
     return path
 
 
