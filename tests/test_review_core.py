@@ -99,3 +99,25 @@ def test_crlf_line_ends_read_like_lf(run: Callable[..., Result], tmp_path: Path,
         ("OPS002", "ops-data/runbooks/orders.md", 4),
         ("RUN003", "ops-data/runbooks/orders.md", 12),
     ]
+
+
+WAIVERS = """waivers:
+  - {rule: ONC003, subject: data, reason: planning in DATA-9, expires: 2027-06-30}
+  - {rule: OWN005, subject: nobody, reason: legacy, expires: 2027-06-30}
+"""
+
+
+@pytest.mark.parametrize(("args", "unused"), [
+    ((), [3]),
+    (("--select", "POL002"), []),
+    (("--select", "POL,OWN"), [3]),
+    (("--ignore", "ONC003"), [3]),
+    (("--ignore", "OWN"), []),
+])
+def test_pol002_judges_only_waivers_of_rules_that_ran(
+    run: Callable[..., Result], tmp_path: Path, args: tuple[str, ...], unused: list[int]
+) -> None:
+    """A waiver of a rule left out by --select or --ignore is not unused: that rule did not look."""
+    root = _repo(tmp_path, {"policies/opscheck.yaml": WAIVERS, "ops-data/oncall.yaml": _oncall(weeks=4)})
+    found = _findings(run, root, *args)
+    assert [f["line"] for f in found if f["rule"] == "POL002"] == unused

@@ -86,6 +86,8 @@ class Dataset:
     # or None when the whole file could not be read: references to them are not dangling
     unchecked: dict[str, set[str] | None] = field(default_factory=dict)
     waivers: list[Any] = field(default_factory=list)  # the policy's waivers, for the POL rules
+    # ids of the rules this run selected: a waiver of a rule left out cannot be judged unused
+    selected: set[str] = field(default_factory=set)
     # Optional look-up of a file's last commit date, supplied when git history is at hand.
     last_commit: Any = None
     base: Dataset | None = None  # the data at `--base REF`, for the GIT rules

@@ -37,6 +37,7 @@ def pick(rules: list[Rule], select: Iterable[str], ignore: Iterable[str]) -> lis
 
 def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     ds.waivers = policy.waivers
+    ds.selected = {r.id for r in rules}
     findings: list[Finding] = []
     active = [(r, policy.severity(r)) for r in rules if policy.severity(r) != "off"]
     for rule, severity in active:

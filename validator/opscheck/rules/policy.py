@@ -35,7 +35,8 @@ def waiver_unused(ds: Dataset, opts: Options, findings: list[Finding]) -> Iterat
     """A waiver matches no finding.
 
     The problem it excused is gone (or the subject is misspelt); remove the waiver so it
-    cannot hide a future problem.
+    cannot hide a future problem. Waivers of rules that `--select` or `--ignore` leave out
+    of a run are not judged.
 
     Failing:
         waivers:
@@ -46,6 +47,7 @@ def waiver_unused(ds: Dataset, opts: Options, findings: list[Finding]) -> Iterat
     """
     used = {(f.rule, f.subject) for f in findings if f.waived}
     for waiver in ds.waivers:
-        if waiver.expires >= ds.as_of and (waiver.rule, waiver.subject) not in used:
+        judged = waiver.rule in ds.selected and waiver.expires >= ds.as_of
+        if judged and (waiver.rule, waiver.subject) not in used:
             yield Hit(waiver.loc.at("subject"), f"waiver of {waiver.rule} for '{waiver.subject}' matches no "
                       "finding; remove it", waiver.subject)
