@@ -100,3 +100,10 @@ def test_write_keeps_windows_line_ends(run: Callable[..., Result], starter: Path
     (starter / ONCALL).write_bytes(SHORT.replace("\n", "\r\n").encode())
     assert _plan_write(run, starter).code == 0
     assert (starter / ONCALL).read_bytes() == (SHORT + ADDED).replace("\n", "\r\n").encode()
+
+
+def test_write_keeps_a_byte_order_mark(run: Callable[..., Result], starter: Path) -> None:
+    (starter / ONCALL).write_bytes(b"\xef\xbb\xbf" + SHORT.encode())
+    result = _plan_write(run, starter)
+    assert result.code == 0, result.err
+    assert (starter / ONCALL).read_bytes() == b"\xef\xbb\xbf" + (SHORT + ADDED).encode()

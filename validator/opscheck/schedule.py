@@ -10,6 +10,7 @@ before anyone sees it; a plan they reject is no plan.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime as dt
 import io
@@ -534,7 +535,8 @@ def write(root: Path, result: Plan) -> Path:
 
     path = root / ONCALL_FILE
     raw = path.read_bytes()
-    text = raw.decode("utf-8").replace("\r\n", "\n")
+    bom = raw.startswith(codecs.BOM_UTF8)  # the loader accepts one; ruamel would not round-trip it
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     newline = "\r\n" if raw.count(b"\r\n") * 2 > raw.count(b"\n") else "\n"  # keep Windows line ends
     yaml = _round_trip(text)
     data = yaml.load(text)
@@ -552,7 +554,7 @@ def write(root: Path, result: Plan) -> Path:
         seq = rot[key]
         flow = _flow_entries(seq)
         seq.extend(_entry(entry, flow) for entry in entries)
-    path.write_text(_dump(yaml, data), encoding="utf-8", newline=newline)
+    path.write_text(_dump(yaml, data), encoding="utf-8-sig" if bom else "utf-8", newline=newline)
     return path
 
 
