@@ -107,3 +107,13 @@ def test_write_keeps_a_byte_order_mark(run: Callable[..., Result], starter: Path
     result = _plan_write(run, starter)
     assert result.code == 0, result.err
     assert (starter / ONCALL).read_bytes() == b"\xef\xbb\xbf" + (SHORT + ADDED).encode()
+
+
+def test_write_into_a_file_written_all_in_flow_style(run: Callable[..., Result], starter: Path) -> None:
+    _oncall(starter, 'rotations: [{id: data-pipelines, members: [alex, blair, casey], handoff: {weekday: monday, '
+                     'time: "09:00", timezone: America/New_York}, shifts: [{week: 2026-02-23, engineer: alex}]}]\n')
+    result = _plan_write(run, starter)
+    assert result.code == 0, result.err
+    assert "{week: 2026-03-02, engineer: blair}, {week: 2026-03-09, engineer: casey}]}]" in (
+        starter / ONCALL).read_text(encoding="utf-8")
+    assert run("validate", "--root", starter, "--as-of", "2026-03-01", "--ignore", "ONC003").code == 0

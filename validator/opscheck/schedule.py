@@ -563,6 +563,8 @@ def _round_trip(text: str) -> Any:
     from ruamel.yaml.util import load_yaml_guess_indent
 
     _, indent, offset = load_yaml_guess_indent(text)
+    if indent is None:  # no block list or mapping to learn from: the whole file is {flow} style
+        indent, offset = 2, 0
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
