@@ -114,6 +114,7 @@ def test_write_into_a_file_written_all_in_flow_style(run: Callable[..., Result],
                      'time: "09:00", timezone: America/New_York}, shifts: [{week: 2026-02-23, engineer: alex}]}]\n')
     result = _plan_write(run, starter)
     assert result.code == 0, result.err
-    assert "{week: 2026-03-02, engineer: blair}, {week: 2026-03-09, engineer: casey}]}]" in (
-        starter / ONCALL).read_text(encoding="utf-8")
+    assert (starter / ONCALL).read_text(encoding="utf-8").endswith(
+        "shifts: [{week: 2026-02-23, engineer: alex}, {week: 2026-03-02, engineer: blair}, "
+        "{week: 2026-03-09, engineer: casey}, {week: 2026-03-16, engineer: alex}]}]\n")
     assert run("validate", "--root", starter, "--as-of", "2026-03-01", "--ignore", "ONC003").code == 0
