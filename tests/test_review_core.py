@@ -121,3 +121,34 @@ def test_pol002_judges_only_waivers_of_rules_that_ran(
     root = _repo(tmp_path, {"policies/opscheck.yaml": WAIVERS, "ops-data/oncall.yaml": _oncall(weeks=4)})
     found = _findings(run, root, *args)
     assert [f["line"] for f in found if f["rule"] == "POL002"] == unused
+
+
+def _custom(message: str, target: str = "pipelines") -> str:
+    return (f"id: X-CHECK\nsummary: a custom check\ntarget: {target}\n"
+            f"message: '{message}'\nschema: {{required: [nothing]}}\n")
+
+
+@pytest.mark.parametrize("message", ["{0} fails", "{} fails", "{owners.primary} fails", "{owners[primary]} fails",
+                                     "{id:d} fails", "{id!r} fails", "{id fails", "id} fails"])
+def test_a_custom_message_that_cannot_be_filled_is_a_configuration_error(
+    run: Callable[..., Result], tmp_path: Path, message: str
+) -> None:
+    root = _repo(tmp_path, {"policies/rules/check.yaml": _custom(message)})
+    result = run("validate", "--root", root, "--as-of", "2027-01-04")
+    assert "Traceback" not in result.out + result.err
+    assert result.code == 2, result.out + result.err
+    assert "policies/rules/check.yaml:4" in result.err
+    assert "{field}" in result.err
+
+
+@pytest.mark.parametrize(("target", "message", "shown"), [
+    ("pipelines", "{id} ({area}) lacks {nothing}", "orders (Sales) lacks {nothing}"),
+    ("shifts", "{engineer} on {week} ({rotation})", "eng1 on 2027-01-04 ({rotation})"),
+    ("runbooks", "{pipeline} {{literal}}", "orders {literal}"),
+])
+def test_custom_message_fills_the_fields_the_item_has(
+    run: Callable[..., Result], tmp_path: Path, target: str, message: str, shown: str
+) -> None:
+    root = _repo(tmp_path, {"policies/rules/check.yaml": _custom(message, target)})
+    found = [f for f in _findings(run, root) if f["rule"] == "X-CHECK"]
+    assert found[0]["message"] == shown

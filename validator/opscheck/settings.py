@@ -7,6 +7,7 @@ policy would check the wrong thing.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +108,7 @@ def load_custom(root: Path | Tree) -> list[CustomRule]:
         spec, problems = validate(doc, CustomRuleFile, doc.data)
         if spec is None:
             raise _fail(problems)
+        _check_message(doc, spec.message)
         try:
             Draft202012Validator.check_schema(spec.json_schema)
         except SchemaError as exc:
@@ -114,6 +116,22 @@ def load_custom(root: Path | Tree) -> list[CustomRule]:
             raise ConfigError(f"schema is not valid JSON Schema 2020-12: {exc.message}", f"{file}:{line}") from None
         out.append(CustomRule(spec, file))
     return out
+
+
+def _check_message(doc: Document, message: str) -> None:
+    """Only plain ``{field}`` placeholders: anything else would fail when a finding is worded."""
+    try:
+        parts = list(string.Formatter().parse(message))
+    except ValueError as exc:
+        bad: str | None = str(exc)
+    else:
+        bad = next((f"'{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}'"
+                    for _, name, spec, conversion in parts
+                    if name is not None and (not name.isidentifier() or spec or conversion)), None)
+    if bad is not None:
+        where = f"{doc.file}:{doc.mark(('message',))[0]}"
+        raise ConfigError(f"message cannot be filled in ({bad}): use {{field}} placeholders naming a key of "
+                          "the item, and {{ or }} for a literal brace", where)
 
 
 def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
