@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result
+from gitrepo import commit, git, init
 
 ONCALL = "ops-data/oncall.yaml"
 HEAD = """rotations:
@@ -118,3 +119,13 @@ def test_write_into_a_file_written_all_in_flow_style(run: Callable[..., Result],
         "shifts: [{week: 2026-02-23, engineer: alex}, {week: 2026-03-02, engineer: blair}, "
         "{week: 2026-03-09, engineer: casey}, {week: 2026-03-16, engineer: alex}]}]\n")
     assert run("validate", "--root", starter, "--as-of", "2026-03-01", "--ignore", "ONC003").code == 0
+
+
+def test_base_does_not_call_a_rotation_invalid_here_removed(run: Callable[..., Result], starter: Path) -> None:
+    init(starter)
+    commit(starter, "Seed", "2026-02-20T10:00:00+00:00")
+    git(starter, "checkout", "-q", "-b", "pr")
+    text = (starter / ONCALL).read_text(encoding="utf-8")
+    _oncall(starter, text.replace("weekday: monday", "weekday: mondy"))
+    result = run("validate", "--root", starter, "--as-of", "2026-03-05", "--base", "main", "--format", "json")
+    assert [f["rule"] for f in result.json()["findings"]] == ["OPS002"]
