@@ -152,3 +152,19 @@ def test_custom_message_fills_the_fields_the_item_has(
     root = _repo(tmp_path, {"policies/rules/check.yaml": _custom(message, target)})
     found = [f for f in _findings(run, root) if f["rule"] == "X-CHECK"]
     assert found[0]["message"] == shown
+
+
+@pytest.mark.parametrize(("as_of", "messages"), [
+    ("2027-01-04", ["'eng1' is on time off 2027-01-04 to 2027-01-05 but covers data@2027-01-04"]),
+    ("2027-01-05", ["'eng1' is on time off 2027-01-05 but covers data@2027-01-04"]),
+    ("2027-01-06", []),
+])
+def test_onc004_judges_time_off_only_from_as_of_on(
+    run: Callable[..., Result], tmp_path: Path, as_of: str, messages: list[str]
+) -> None:
+    """Days of a running shift before as-of are history: time off on them is no longer a finding."""
+    engineers = ENGINEERS.replace("{id: eng1, name: Eng1}",
+                                  "{id: eng1, name: Eng1, time_off: [{start: 2027-01-04, end: 2027-01-05}]}")
+    root = _repo(tmp_path, {"ops-data/engineers.yaml": engineers})
+    found = [f["message"] for f in _findings(run, root, "--select", "ONC004", as_of=as_of)]
+    assert [m.split(";")[0] for m in found] == messages

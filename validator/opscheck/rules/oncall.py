@@ -184,7 +184,7 @@ def _available(
                   "members or pick a member", subject)
     if not person.active:
         yield Hit(loc, f"'{eng}' covers {subject} but is inactive; give the days to an active member", subject)
-    off = [d for d in covered if person.is_off(d)]
+    off = [d for d in covered if d >= ds.as_of and person.is_off(d)]  # days before as-of are history
     if off:
         span = str(off[0]) if len(off) == 1 else f"{off[0]} to {off[-1]}"
         yield Hit(loc, f"'{eng}' is on time off {span} but covers {subject}; swap the shift or add an "
