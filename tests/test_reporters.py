@@ -247,3 +247,15 @@ def test_several_formats_at_once(case: Path, run: Callable[..., Result], tmp_pat
 def test_auto_is_github_under_actions(case: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert _validate(run, case, "auto").out == (GOLDEN / "formats.github").read_text(encoding="utf-8")
+
+
+def test_sarif_uris_are_percent_encoded() -> None:
+    import datetime as dt
+
+    from opscheck.findings import Finding, Report
+    from opscheck.reporters.sarif import render
+
+    finding = Finding("RUN006", "warning", "link", "ops-data/run books/é.md", 3, 1, "p")
+    log = json.loads(render(Report(dt.date(2026, 11, 26), (finding,), 1, ("RUN006",)), []))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "ops-data/run%20books/%C3%A9.md"

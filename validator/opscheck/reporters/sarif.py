@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from opscheck import __version__
 from opscheck.findings import Finding, Report
@@ -64,7 +65,8 @@ def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                # a URI reference: spaces and non-ASCII characters percent-encoded
+                "artifactLocation": {"uri": quote(finding.file), "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
             },
         }],
