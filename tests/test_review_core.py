@@ -168,3 +168,11 @@ def test_onc004_judges_time_off_only_from_as_of_on(
     root = _repo(tmp_path, {"ops-data/engineers.yaml": engineers})
     found = [f["message"] for f in _findings(run, root, "--select", "ONC004", as_of=as_of)]
     assert [m.split(";")[0] for m in found] == messages
+
+
+def test_run006_follows_reference_style_links(run: Callable[..., Result], tmp_path: Path) -> None:
+    body = ("\nSee the [guide][g], the [orders] page and [the wiki][w].\n\n"
+            "[g]: missing-guide.md\n[orders]: <orders.md>\n[w]: https://wiki.example.com/orders\n")
+    root = _repo(tmp_path, {"ops-data/runbooks/orders.md": RUNBOOK + body})
+    found = [(f["line"], f["message"].split(",")[0]) for f in _findings(run, root) if f["rule"] == "RUN006"]
+    assert found == [(14, "link 'missing-guide.md' points to ops-data/runbooks/missing-guide.md")]

@@ -282,14 +282,15 @@ def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
 def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
     headings: list[Heading] = []
     links: list[Link] = []
-    tokens = parser.parse(body)
+    env: dict[str, Any] = {}  # the block parser stores link reference definitions here for [text][label]
+    tokens = parser.parse(body, env)
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map:
             headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), tok.map[0] + first_line + 1))
         elif tok.type == "inline" and tok.map and ("[" in tok.content or "<" in tok.content):
             breaks = 0
             children: list[Token] = []
-            parser.inline.parse(tok.content, parser, {}, children)
+            parser.inline.parse(tok.content, parser, env, children)
             for child in children:
                 if child.type in ("softbreak", "hardbreak"):
                     breaks += 1
