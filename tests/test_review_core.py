@@ -176,3 +176,18 @@ def test_run006_follows_reference_style_links(run: Callable[..., Result], tmp_pa
     root = _repo(tmp_path, {"ops-data/runbooks/orders.md": RUNBOOK + body})
     found = [(f["line"], f["message"].split(",")[0]) for f in _findings(run, root) if f["rule"] == "RUN006"]
     assert found == [(14, "link 'missing-guide.md' points to ops-data/runbooks/missing-guide.md")]
+
+
+@pytest.mark.parametrize("engineers", [
+    "engineers: {}\n",
+    "engineers: eng1\n",
+    "enginers:\n  - {id: eng1, name: Eng1}\n",
+    "- {id: eng1, name: Eng1}\n",
+])
+def test_a_misshapen_item_file_does_not_make_every_reference_dangle(
+    run: Callable[..., Result], tmp_path: Path, engineers: str
+) -> None:
+    """Which engineers exist is unknown until the file has its shape: no OPS005 for each reference to them."""
+    root = _repo(tmp_path, {"ops-data/engineers.yaml": engineers})
+    found = _brief(_findings(run, root))
+    assert found and all(f == ("OPS002", "ops-data/engineers.yaml", 1) for f in found), found

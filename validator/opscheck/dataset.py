@@ -194,6 +194,8 @@ def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator
     if not isinstance(data, dict) or key not in data:
         what = "is empty" if data is None else "has no top-level key" if isinstance(data, dict) else "is not a mapping"
         ds.problems.append(doc.problem("OPS002", (), f"file {what}: it must hold '{key}:' with a list"))
+        if data is not None:
+            ds.unchecked[key] = None  # entries in a shape we cannot read: references to them are not dangling
         if not isinstance(data, dict):
             return
     for extra in sorted(set(data) - {key}):
@@ -205,6 +207,7 @@ def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator
         return
     if not isinstance(entries, list):
         ds.problems.append(doc.problem("OPS002", (key,), f"'{key}' must be a list of entries"))
+        ds.unchecked[key] = None
         return
     for i, raw in enumerate(entries):
         item, problems = validate(doc, model, raw, (key, i))
