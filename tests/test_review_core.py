@@ -191,3 +191,11 @@ def test_a_misshapen_item_file_does_not_make_every_reference_dangle(
     root = _repo(tmp_path, {"ops-data/engineers.yaml": engineers})
     found = _brief(_findings(run, root))
     assert found and all(f == ("OPS002", "ops-data/engineers.yaml", 1) for f in found), found
+
+
+def test_onc001_names_the_weeks_in_date_order(run: Callable[..., Result], tmp_path: Path) -> None:
+    oncall = _oncall().replace("{week: 2027-01-11, engineer: eng2}", "{week: 2027-01-11, engineer: eng1}")
+    found = _findings(run, _repo(tmp_path, {"ops-data/oncall.yaml": oncall}), "--select", "ONC001")
+    assert [f["message"].split(";")[0] for f in found] == [
+        "'eng1' is on call the week of 2027-01-04 and again the week of 2027-01-11"
+    ]

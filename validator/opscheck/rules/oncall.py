@@ -41,7 +41,7 @@ def back_to_back(ds: Dataset, opts: GapOptions) -> Iterator[Hit]:
             if prev is not None and shift.week - prev < limit:
                 yield Hit(
                     rot.loc.at("shifts", i, "engineer"),
-                    f"'{shift.engineer}' is on call the week of {shift.week} and again the week of {prev}; "
+                    f"'{shift.engineer}' is on call the week of {prev} and again the week of {shift.week}; "
                     f"leave at least {opts.min_gap_weeks} week{'s' * (opts.min_gap_weeks != 1)} between shifts",
                     f"{rot.id}@{shift.week}",
                 )
