@@ -162,7 +162,8 @@ def test_run005_falls_back_to_the_last_commit(run: Callable[..., Result], repo: 
     runbook = _drop_last_reviewed(repo)
     commit(repo, "Drop the review date", "2026-03-02T12:00:00+00:00", who=OMAR)
     assert _run005(run, repo) == [
-        "runbook was last changed 2026-03-02, 269 days ago (limit 180); review it and update last_reviewed"
+        "runbook was last changed 2026-03-02, 269 days ago (limit 180); "
+        "review it and add last_reviewed: with today's date"
     ]
     runbook.write_text(runbook.read_text(encoding="utf-8") + "\nReviewed again.\n", encoding="utf-8")
     assert _run005(run, repo) == []  # uncommitted changes: being reviewed now

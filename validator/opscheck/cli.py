@@ -35,9 +35,12 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+        if not 1900 <= day.year <= 9000:  # date arithmetic a few years out must stay in range
+            self.fail(f"{value!r} is outside the years 1900 to 9000", param, ctx)
+        return day
 
 
 DATE = DateParam()

@@ -297,7 +297,7 @@ def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Headi
             for child in children:
                 if child.type in ("softbreak", "hardbreak"):
                     breaks += 1
-                elif child.type == "link_open":
-                    href = str(child.attrs.get("href", ""))
+                elif child.type in ("link_open", "image"):
+                    href = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
                     links.append(Link(href, tok.map[0] + first_line + 1 + breaks))
     return headings, links

@@ -163,6 +163,10 @@ def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
         severity = params.pop("severity", None)
         if severity is False:  # YAML 1.1 reads an unquoted `off` as false
             severity = "off"
+        if severity is True:
+            line = doc.mark(("rules", rule_id, "severity"))[0]
+            raise ConfigError(f"{rule_id} severity: YAML 1.1 reads an unquoted on/yes/true as true; write "
+                              "error, warning or off", f"{POLICY_FILE}:{line}")
         if severity is not None:
             if severity not in SEVERITIES:
                 line = doc.mark(("rules", rule_id, "severity"))[0]

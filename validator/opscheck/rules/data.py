@@ -195,8 +195,8 @@ def _holiday_names(ds: Dataset) -> Iterator[Hit]:
         yield Hit(
             loc.at(where),
             f"the holidays library has no calendar '{cfg.calendar}'"
-            + (f" with subdivision '{cfg.subdivision}'" if cfg.subdivision else "")
-            + "; use a country code such as US, GB or DE",
+            + (f" with subdivision '{cfg.subdivision}'; use one of the country's subdivision codes (such as "
+               "CA or NY for US), or none" if cfg.subdivision else "; use a country code such as US, GB or DE"),
             None,
         )
         return

@@ -53,7 +53,8 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """Shifts are out of order, overlap, leave a gap, or start on another weekday than the handoff.
 
     Each shift lasts seven days from its handoff; the next must start exactly when it
-    ends, or somebody is paged twice or nobody at all.
+    ends, or somebody is paged twice or nobody at all. Two overrides on the same day
+    overlap too: only one of them can be on call.
 
     Failing:
         handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
@@ -85,9 +86,10 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
                 )
             elif prev is not None:
                 step = shift.week - prev
-                if step <= dt.timedelta(0):
-                    yield Hit(loc, f"shift {shift.week} comes after {prev}; keep shifts in date order, "
-                              "each week once", subject)
+                if step == dt.timedelta(0):
+                    yield Hit(loc, f"the week of {shift.week} is listed twice; keep one shift per week", subject)
+                elif step < dt.timedelta(0):
+                    yield Hit(loc, f"shift {shift.week} comes after {prev}; keep shifts in date order", subject)
                 elif step < WEEK:
                     yield Hit(loc, f"shift {shift.week} overlaps the shift of {prev}; shifts last 7 days",
                               subject)
@@ -97,6 +99,20 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
                               "week(s)", subject)
             if shift.week.weekday() == want and (prev is None or shift.week > prev):
                 prev = shift.week
+        yield from _overlapping_overrides(rot)
+
+
+def _overlapping_overrides(rot: Rotation) -> Iterator[Hit]:
+    taken: dict[dt.date, int] = {}
+    for i, ov in enumerate(rot.overrides):
+        clash = next((d for d in days(ov.first, ov.last) if d in taken), None)
+        if clash is not None:
+            other = rot.overrides[taken[clash]]
+            yield Hit(rot.loc.at("overrides", i, "date" if ov.date else "start"),
+                      f"override of {clash} for '{ov.engineer}' overlaps the override for '{other.engineer}' "
+                      "on that day; keep one override per day", f"{rot.id}@{clash}")
+        for d in days(ov.first, ov.last):
+            taken.setdefault(d, i)
 
 
 class AheadOptions(Options):

@@ -171,8 +171,9 @@ def runbook_stale(ds: Dataset, opts: AgeOptions) -> Iterator[Hit]:
         age = (ds.as_of - reviewed).days
         if age > opts.max_age_days:
             loc = rb.loc.at("last_reviewed") if rb.meta.last_reviewed else rb.loc.at("pipeline")
+            todo = "update last_reviewed" if rb.meta.last_reviewed else "add last_reviewed: with today's date"
             yield Hit(loc, f"runbook was {source} {reviewed}, {age} days ago (limit {opts.max_age_days}); "
-                      "review it and update last_reviewed", rb.meta.pipeline)
+                      f"review it and {todo}", rb.meta.pipeline)
 
 
 @rule("RUN006", "runbook-links", severity="warning")
