@@ -71,3 +71,12 @@ def test_as_of_out_of_range(run: Callable[..., Result], team: Path, day: str) ->
     assert result.code == 2
     assert "outside the years 1900 to 9000" in result.err
     assert "Traceback" not in result.out + result.err
+
+
+def test_a_misspelt_key_is_one_finding(run: Callable[..., Result], team: Path) -> None:
+    edit(team, "ops-data/pipelines.yaml", "area:", "aera:")
+    found = findings(run, team, "--select", "OPS002")
+    assert [(f["line"], f["message"]) for f in found] == [
+        (7, "unknown key 'aera' (did you mean 'area'?); allowed keys: id, name, area, audience, rotation, "
+            "owners, runbook")
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, TypeVar
 
 import yaml
@@ -18,9 +19,21 @@ def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tu
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        # an unknown key first: a misspelt key also shows up as the required one missing
-        errors = sorted(exc.errors(include_url=False), key=lambda err: err["type"] != "extra_forbidden")
+        errors = _without_misspelt(exc.errors(include_url=False))
         return None, [explain(doc, model, path, err) for err in errors]
+
+
+def _without_misspelt(errors: list[Any]) -> list[Any]:
+    """Unknown keys first, and no 'missing' for a required key that an unknown key misspells:
+    the unknown-key message already suggests it."""
+    unknown = [err["loc"] for err in errors if err["type"] == "extra_forbidden"]
+    suggested = {
+        (*loc[:-1], close)
+        for loc in unknown
+        for close in difflib.get_close_matches(str(loc[-1]), [str(e["loc"][-1]) for e in errors], n=3, cutoff=0.6)
+    }
+    kept = [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)]
+    return sorted(kept, key=lambda err: err["type"] != "extra_forbidden")
 
 
 def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> Problem:
