@@ -186,7 +186,8 @@ def primary_load(ds: Dataset, opts: PrimaryLoadOptions) -> Iterator[Hit]:
 def owners_all_away(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """On a future scheduled day every owner of a pipeline is on time off.
 
-    Checks days from as-of through the end of the published schedule. Stagger time
+    Checks days from as-of through the end of the published schedule of the pipeline's
+    rotation (of any rotation when it names none). Stagger time
     off or add a secondary owner so someone who knows the pipeline is around.
 
     Failing:
@@ -200,12 +201,13 @@ def owners_all_away(ds: Dataset, opts: Options) -> Iterator[Hit]:
           - {id: eng1, name: Eng1, time_off: [{start: 2027-07-05, end: 2027-07-09}]}
           - {id: eng2, name: Eng2, time_off: [{start: 2027-07-12, end: 2027-07-16}]}
     """
-    end = ds.horizon
-    if end is None:
-        return
     for pipe in ds.pipelines.values():
-        owners = [ds.engineers[e] for e in (pipe.owners.all() if pipe.owners else []) if e in ds.engineers]
-        if not owners:
+        # the pipeline's own rotation says how far the schedule reaches; without one, any rotation
+        sched = ds.schedules.get(pipe.rotation) if pipe.rotation else None
+        end = sched.last_day if sched else ds.horizon
+        ids = dict.fromkeys(pipe.owners.all() if pipe.owners else [])
+        owners = [ds.engineers[e] for e in ids if e in ds.engineers]
+        if end is None or not owners:
             continue
         # intersect the owners' time off, clipped to [as_of, end]
         spans: list[tuple[dt.date, dt.date]] = [(ds.as_of, end)]
