@@ -96,7 +96,7 @@ def measure(label: str, root: Path, as_of: str, repeat: int) -> None:
         floor, floor_mem = median([[sys.executable, "-c", COMPOSE, str(root)]], repeat)
         cjs, cjs_mem = median(jsonschema_cmds(root, work), repeat)
     size = sum(p.stat().st_size for p in (root / "ops-data").rglob("*") if p.is_file())
-    print(f"\n{label}: {root} ({size / 1e6:.1f} MB of data, as of {as_of}, median of {repeat})")
+    print(f"\n{label}: {root} ({size / 1e6:.2f} MB of data, as of {as_of}, median of {repeat})")
     print(f"  {'opscheck validate':<34} {ours:7.2f} s  {ours_mem:5d} MiB")
     print(f"  {'compose only (PyYAML C loader)':<34} {floor:7.2f} s  {floor_mem:5d} MiB")
     print(f"  {'check-jsonschema (structure only)':<34} {cjs:7.2f} s  {cjs_mem:5d} MiB")
