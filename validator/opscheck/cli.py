@@ -47,8 +47,8 @@ DATE = DateParam()
 
 
 def _ids(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(part.strip().upper() if not part.strip().startswith("X-") else part.strip()
-                 for value in values for part in value.split(",") if part.strip())
+    """Rule ids from repeated, comma-separated flags; ids are upper case (custom ones too)."""
+    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
 
 
 root_option = click.option(
