@@ -80,3 +80,25 @@ def test_a_misspelt_key_is_one_finding(run: Callable[..., Result], team: Path) -
         (7, "unknown key 'aera' (did you mean 'area'?); allowed keys: id, name, area, audience, rotation, "
             "owners, runbook")
     ]
+
+
+def test_a_member_listed_twice(run: Callable[..., Result], team: Path) -> None:
+    edit(team, ONCALL, "members: [eng1, eng2, eng3, eng4, eng5]", "members: [eng1, eng2, eng3, eng4, eng5, eng2]")
+    found = findings(run, team, "--select", "OPS004")
+    assert [(f["line"], f["column"], f["subject"]) for f in found] == [(15, 45, "data-pipelines")]
+    assert found[0]["message"] == "member 'eng2' is listed twice in rotation 'data-pipelines'; remove one"
+
+
+def test_custom_rule_message_shows_values_as_yaml(run: Callable[..., Result], team: Path) -> None:
+    rules = team / "policies" / "rules"
+    rules.mkdir()
+    (rules / "three.yaml").write_text(
+        "id: X-THREE-SECONDARIES\nsummary: three secondaries\ntarget: pipelines\n"
+        'message: "{id} has {owners} and audience {audience}"\n'
+        "schema: {properties: {owners: {properties: {secondary: {minItems: 3}}}}}\n",
+        encoding="utf-8",
+    )
+    found = findings(run, team, "--select", "X-THREE-SECONDARIES")
+    assert found[0]["message"] == (
+        "profit-unit-experiments has {primary: eng1, secondary: [eng2, eng3]} and audience [experiments]"
+    )

@@ -13,8 +13,21 @@ from opscheck.source import Loc
 
 
 class _Blank(dict[str, Any]):
+    """An item's fields for a message: absent ones stay as written, values read as in YAML."""
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+    def __getitem__(self, key: str) -> Any:
+        return _plain(super().__getitem__(key))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:

@@ -82,7 +82,7 @@ def duplicate_key(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 @rule("OPS004", "duplicate-id")
 def duplicate_id(ds: Dataset, opts: Options) -> Iterator[Hit]:
-    """An id is used twice (engineer, pipeline, rotation, or failure mode within a runbook).
+    """An id is used twice (engineer, pipeline, rotation, member of a rotation, or failure mode within a runbook).
 
     References by id would be ambiguous; only the first entry with an id is used.
 
@@ -97,6 +97,13 @@ def duplicate_id(ds: Dataset, opts: Options) -> Iterator[Hit]:
           - {id: eng2, name: Eng2}
     """
     yield from _loader(ds, "OPS004")
+    for rot in ds.rotations.values():
+        seen_members: set[str] = set()
+        for i, member in enumerate(rot.members):
+            if member in seen_members:
+                yield Hit(rot.loc.at("members", i), f"member '{member}' is listed twice in rotation "
+                          f"'{rot.id}'; remove one", rot.id)
+            seen_members.add(member)
     for rb in ds.runbooks.values():
         if rb.meta is None:
             continue
