@@ -37,36 +37,29 @@ def test_who_at_the_ends_of_the_calendar_is_a_usage_error(
     assert "--at" in result.err and "Traceback" not in result.err
 
 
-@pytest.mark.parametrize(("at", "engineer"), [
-    ("2026-11-01T05:29Z", "Alex"),   # 01:29 EDT, before the handoff
-    ("2026-11-01T05:30Z", "Blair"),  # 01:30 EDT, the handoff
-    ("2026-11-01T06:10Z", "Blair"),  # 01:10 EST, the clock went back: still after the handoff
-    ("2026-11-01T06:40Z", "Blair"),
-])
-def test_who_keeps_the_new_shift_when_the_clock_goes_back(
-    run: Callable[..., Result], starter: Path, at: str, engineer: str
-) -> None:
-    _oncall(starter, HEAD + """    handoff: {weekday: sunday, time: "01:30", timezone: America/New_York}
-    shifts:
-      - {week: 2026-10-25, engineer: alex}
-      - {week: 2026-11-01, engineer: blair}
-""")
-    result = run("who", "--root", starter, "--at", at)
-    assert result.code == 0, result.err
-    assert f"  data-pipelines: {engineer} (" in result.out
+# A Sunday handoff on the nights the clocks change: 01:30 happens twice on 2026-11-01 (the
+# shift changes hands at the first), and 02:30 never happens on 2026-03-08 (RFC 5545 reads the
+# calendar's DTSTART 02:30 as 03:30 EDT, and `who` agrees).
+FALL = ("01:30", "2026-10-25", "2026-11-01")
+SPRING = ("02:30", "2026-03-01", "2026-03-08")
 
 
-@pytest.mark.parametrize(("at", "engineer"), [
-    ("2026-03-08T07:29Z", "Alex"),   # 03:29 EDT: 02:30 does not exist that night
-    ("2026-03-08T07:30Z", "Blair"),  # 02:30 EST, as RFC 5545 reads the calendar's DTSTART 02:30
+@pytest.mark.parametrize(("night", "at", "engineer"), [
+    (FALL, "2026-11-01T05:29Z", "Alex"),  # 01:29 EDT, before the handoff
+    (FALL, "2026-11-01T05:30Z", "Blair"),  # 01:30 EDT, the handoff
+    (FALL, "2026-11-01T06:10Z", "Blair"),  # 01:10 EST, the clock went back: still after the handoff
+    (FALL, "2026-11-01T06:40Z", "Blair"),
+    (SPRING, "2026-03-08T07:29Z", "Alex"),  # 03:29 EDT
+    (SPRING, "2026-03-08T07:30Z", "Blair"),  # 03:30 EDT
 ])
-def test_who_agrees_with_the_calendar_when_the_handoff_time_is_skipped(
-    run: Callable[..., Result], starter: Path, at: str, engineer: str
+def test_who_across_a_clock_change(
+    run: Callable[..., Result], starter: Path, night: tuple[str, str, str], at: str, engineer: str
 ) -> None:
-    _oncall(starter, HEAD + """    handoff: {weekday: sunday, time: "02:30", timezone: America/New_York}
+    time, first, second = night
+    _oncall(starter, HEAD + f"""    handoff: {{weekday: sunday, time: "{time}", timezone: America/New_York}}
     shifts:
-      - {week: 2026-03-01, engineer: alex}
-      - {week: 2026-03-08, engineer: blair}
+      - {{week: {first}, engineer: alex}}
+      - {{week: {second}, engineer: blair}}
 """)
     result = run("who", "--root", starter, "--at", at)
     assert result.code == 0, result.err
