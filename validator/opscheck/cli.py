@@ -34,8 +34,10 @@ class DateParam(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        try:
-            day = dt.date.fromisoformat(str(value))
+        from opscheck.models import strict_date
+
+        try:  # the same reading as dates in the data, whatever Python's fromisoformat accepts
+            day: dt.date = strict_date(str(value))
         except ValueError:
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
         if not 1900 <= day.year <= 9000:  # date arithmetic a few years out must stay in range

@@ -26,7 +26,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _strict_date(value: Any) -> Any:
+def strict_date(value: Any) -> Any:
     # YAML hands dates over as text; numbers would otherwise pass as Unix timestamps.
     if isinstance(value, dt.datetime):
         raise ValueError("expected a date as YYYY-MM-DD, not a date and time")
@@ -47,7 +47,7 @@ def _zone(name: str) -> str:
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Day = Annotated[dt.date, BeforeValidator(_strict_date)]
+Day = Annotated[dt.date, BeforeValidator(strict_date)]
 Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 TimeZone = Annotated[str, AfterValidator(_zone)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
