@@ -102,3 +102,14 @@ def test_custom_rule_message_shows_values_as_yaml(run: Callable[..., Result], te
     assert found[0]["message"] == (
         "profit-unit-experiments has {primary: eng1, secondary: [eng2, eng3]} and audience [experiments]"
     )
+
+
+@pytest.mark.parametrize("command", [
+    ("schedule", "plan", "--rotation", "data-pipelines", "--as-of", AS_OF),
+    ("report",),
+])
+def test_commands_refuse_an_unknown_calendar(run: Callable[..., Result], team: Path, command: tuple[str, ...]) -> None:
+    edit(team, "ops-data/holidays.yaml", "calendar: US", "calendar: XX")
+    result = run(*command, "--root", team)
+    assert result.code == 2
+    assert "ops-data/holidays.yaml:" in result.err and "no calendar 'XX'" in result.err

@@ -20,6 +20,7 @@ import click
 
 from opscheck import __version__
 from opscheck.errors import ConfigError
+from opscheck.source import Loc
 
 FORMATS = ("auto", "text", "json", "github", "sarif", "junit")
 
@@ -256,6 +257,17 @@ def _load_data(root: Path, as_of: dt.date) -> Any:
     if broken:
         first = broken[0]
         raise ConfigError(f"{first.message} (fix the data first: `opscheck validate`)", f"{first.file}:{first.line}")
+    if ds.holidays is not None:
+        from opscheck.calendar import CalendarError, known_names
+
+        try:  # planning as if there were no holidays would be silently wrong
+            known_names(ds.holidays, [as_of.year])
+        except CalendarError:
+            file = dataset.data_file(dataset.HOLIDAYS_FILE)
+            line, _ = ds.mark(Loc(file, ("calendar",)))
+            raise ConfigError(f"the holidays library has no calendar '{ds.holidays.calendar}'"
+                              + (f" with subdivision '{ds.holidays.subdivision}'" if ds.holidays.subdivision else "")
+                              + " (fix the data first: `opscheck validate`)", f"{file}:{line}") from None
     return ds
 
 
