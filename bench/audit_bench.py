@@ -50,6 +50,13 @@ def _commit(out: list[bytes], n: int, message: str, files: list[bytes]) -> None:
     out.append(b"\n")
 
 
+def _hand_over(lines: list[str], i: int, key: str, rng: random.Random) -> str:
+    """Give line ``i`` (``    key: tNNN-eNN``) to another member of the same team; returns who."""
+    team, member = re.match(rf"    {key}: (t\d+)-e(\d+)", lines[i]).groups()  # type: ignore[union-attr]
+    other = f"{team}-e{(int(member) + rng.randint(1, 5)) % 6:02d}"
+    lines[i] = f"    {key}: {other}\n"
+    return other
+
 class Org:
     """The org's files as lines, edited in place commit by commit."""
 
@@ -67,18 +74,12 @@ class Org:
         return "".join(self.files[file])
 
     def swap_owner(self, rng: random.Random) -> tuple[str, str]:
-        i = rng.choice(self.primaries)
-        team, member = re.match(r"    primary: (t\d+)-e(\d+)", self.pipelines[i]).groups()  # type: ignore[union-attr]
-        other = f"{team}-e{(int(member) + rng.randint(1, 5)) % 6:02d}"
-        self.pipelines[i] = f"    primary: {other}\n"
+        other = _hand_over(self.pipelines, rng.choice(self.primaries), "primary", rng)
         return "ops-data/pipelines.yaml", f"Hand a pipeline to {other}"
 
     def reassign_shift(self, rng: random.Random) -> tuple[str, str]:
-        i = rng.choice(self.shifts)
-        team, member = re.match(r"    engineer: (t\d+)-e(\d+)", self.oncall[i]).groups()  # type: ignore[union-attr]
-        other = f"{team}-e{(int(member) + rng.randint(1, 5)) % 6:02d}"
-        self.oncall[i] = f"    engineer: {other}\n"
-        return "ops-data/oncall.yaml", f"Swap a {team} shift to {other}"
+        other = _hand_over(self.oncall, rng.choice(self.shifts), "engineer", rng)
+        return "ops-data/oncall.yaml", f"Swap a {other.split('-')[0]} shift to {other}"
 
     def edit_runbook(self, rng: random.Random, n: int) -> tuple[str, str]:
         file = rng.choice(self.runbooks)
