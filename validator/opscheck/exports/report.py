@@ -12,7 +12,6 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable
 
-from opscheck.calendar import Schedule
 from opscheck.dataset import Dataset
 from opscheck.models import Rotation
 from opscheck.rules.holidays import holiday_cover
@@ -108,7 +107,7 @@ def _schedule(ds: Dataset) -> list[str]:
            "someone else."]
     for rot in ds.rotations.values():
         out += ["", *_rotations_heading(ds, rot)]
-        sched = Schedule(rot)
+        sched = ds.schedules[rot.id]
         by_week: dict[int, list[str]] = {}
         for ov in rot.overrides:
             index = sched.shift_index(ov.first)
@@ -138,7 +137,7 @@ def coverage(ds: Dataset, rot: Rotation) -> dict[str, dict[int, str]]:
     table: dict[str, dict[int, str]] = {}
     for name in ds.holidays.observe if ds.holidays else []:
         table[name] = {}
-    for hol, cover in holiday_cover(ds, Schedule(rot)):
+    for hol, cover in holiday_cover(ds, ds.schedules[rot.id]):
         table.setdefault(hol.name, {})[hol.year] = cover.engineer
     return table
 
@@ -160,7 +159,7 @@ def _load(ds: Dataset) -> list[str]:
     for rot in ds.rotations.values():
         shifts: Counter[tuple[str, int]] = Counter((s.engineer, s.week.year) for s in rot.shifts)
         hols: Counter[tuple[str, int]] = Counter(
-            (cover.engineer, hol.year) for hol, cover in holiday_cover(ds, Schedule(rot)))
+            (cover.engineer, hol.year) for hol, cover in holiday_cover(ds, ds.schedules[rot.id]))
         people = list(dict.fromkeys([*rot.members, *(e for e, _ in shifts), *(e for e, _ in hols)]))
         years = sorted({y for _, y in shifts} | {y for _, y in hols})
         rows = [[_name(ds, p), *(f"{shifts[(p, y)]} / {hols[(p, y)]}" for y in years)] for p in people]
