@@ -138,3 +138,30 @@ def test_empty_schedule() -> None:
     sched = Schedule(_rotation([]))
     assert (sched.first_day, sched.last_day, sched.whole_years()) == (None, None, [])
     assert sched.cover(D("2027-01-04")) is None
+
+
+@pytest.mark.parametrize(
+    ("weekday", "time", "lag"),
+    [
+        ("monday", "09:00", 0),  # 15 of Monday's 24 hours belong to the incoming engineer
+        ("friday", "17:00", 1),  # only 7 of Friday's: Friday stays with the outgoing engineer
+        ("monday", "12:00", 0),  # an even split goes to the incoming engineer
+        ("monday", "12:01", 1),
+        ("sunday", "00:00", 0),
+        ("sunday", "23:59", 1),
+    ],
+)
+def test_the_handoff_day_belongs_to_whoever_has_most_of_it(weekday: str, time: str, lag: int) -> None:
+    week = D("2026-12-18") if weekday == "friday" else D("2026-12-20") if weekday == "sunday" else D("2026-12-21")
+    rot = Rotation.model_validate({
+        "id": "data", "members": ["eng1", "eng2"],
+        "handoff": {"weekday": weekday, "time": time, "timezone": "Europe/London"},
+        "shifts": [{"week": str(week), "engineer": "eng1"}, {"week": str(week + dt.timedelta(7)), "engineer": "eng2"}],
+    })
+    sched = Schedule(rot)
+    handoff_day = week + dt.timedelta(7)
+    cover = sched.cover(handoff_day)
+    assert cover is not None and cover.engineer == ("eng1" if lag else "eng2")
+    assert sched.first_day == week + dt.timedelta(lag)
+    assert sched.last_day == handoff_day + dt.timedelta(6 + lag)
+    assert sched.running_on(handoff_day) == rot.shifts[1]  # after the handoff time the new shift runs

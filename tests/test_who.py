@@ -72,3 +72,31 @@ def test_broken_schedule_is_refused_but_a_broken_runbook_is_not(run: Callable[..
     assert result.code == 2
     assert result.err.startswith("opscheck: error: ops-data/oncall.yaml:16:")
     assert "fix the data first: `opscheck validate`" in result.err
+
+
+def _handoff_team(team: Path, handoff: str, calendar: str, observe: str, weeks: list[str]) -> None:
+    shifts = "\n".join(f"      - {{week: {w}, engineer: eng{k + 1}}}" for k, w in enumerate(weeks))
+    (team / "ops-data" / "oncall.yaml").write_text(
+        "rotations:\n  - id: data-pipelines\n    members: [eng1, eng2, eng3, eng4, eng5]\n"
+        f"    handoff: {handoff}\n    shifts:\n{shifts}\n")
+    (team / "ops-data" / "holidays.yaml").write_text(f"calendar: {calendar}\nobserve: [{observe}]\n")
+
+
+@pytest.mark.parametrize(("handoff", "calendar", "observe", "weeks", "at", "engineer"), [
+    # Labor Day 2026 is a Monday: with a 09:00 handoff the incoming engineer has most of it
+    ('{weekday: monday, time: "09:00", timezone: America/New_York}', "US", "Labor Day",
+     ["2026-08-24", "2026-08-31", "2026-09-07", "2026-09-14"], "2026-09-07T18:00Z", "eng3"),
+    # Christmas 2026 is a Friday: with a 17:00 handoff the outgoing engineer has most of it
+    ('{weekday: friday, time: "17:00", timezone: Europe/London}', "GB", "Christmas Day",
+     ["2026-12-04", "2026-12-11", "2026-12-18", "2026-12-25", "2027-01-01"], "2026-12-25T10:00Z", "eng3"),
+])
+def test_holiday_credit_follows_who_covers_the_day(
+    run: Callable[..., Result], team: Path, handoff: str, calendar: str, observe: str, weeks: list[str],
+    at: str, engineer: str,
+) -> None:
+    _handoff_team(team, handoff, calendar, observe, weeks)
+    who = run("who", "--root", team, "--at", at)
+    assert f"data-pipelines: {engineer.capitalize()} ({engineer})" in who.out, who.out + who.err
+    report = run("report", "--root", team)
+    row = next(line for line in report.out.splitlines() if line.startswith(("| Labor Day |", "| Christmas |")))
+    assert row.split("|")[2].strip() == engineer.capitalize()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from opscheck.models import HolidaysConfig, Override, Rotation, Shift
+from opscheck.models import Handoff, HolidaysConfig, Override, Rotation, Shift
 
 WEEK = dt.timedelta(days=7)
 DAY = dt.timedelta(days=1)
@@ -22,11 +22,28 @@ class Cover(NamedTuple):
     override: int | None
 
 
+def handoff_day_lag(handoff: Handoff) -> int:
+    """0 when the handoff day belongs to the incoming engineer, 1 when to the outgoing one.
+
+    A day is covered by whoever is on call for the larger part of it in the handoff time zone,
+    read on the wall clock (a handoff at 09:00 leaves 15 of 24 hours to the incoming engineer, one
+    at 17:00 only 7); a handoff at noon sharp gives the day to the incoming engineer.
+    """
+    clock = handoff.clock
+    return 1 if clock.hour * 60 + clock.minute > 12 * 60 else 0
+
+
 class Schedule:
-    """A rotation's coverage by day: the shift containing the day, unless an override takes it."""
+    """A rotation's coverage by day: the shift covering the day, unless an override takes it.
+
+    This is the one definition of who covers a day (SPEC §2) that every rule and command uses:
+    shift ``i`` covers the 7 days from its handoff day, shifted by one when the handoff is late
+    in the day (``lag``), so a Friday 17:00 handoff leaves Friday to the outgoing engineer.
+    """
 
     def __init__(self, rotation: Rotation) -> None:
         self.rotation = rotation
+        self.lag = handoff_day_lag(rotation.handoff)
         order = sorted(range(len(rotation.shifts)), key=lambda i: rotation.shifts[i].week)
         self._order = order
         self._starts = [rotation.shifts[i].week for i in order]
@@ -37,18 +54,34 @@ class Schedule:
 
     @property
     def first_day(self) -> dt.date | None:
-        return self._starts[0] if self._starts else None
+        """The first day the schedule covers."""
+        return self._starts[0] + self.lag * DAY if self._starts else None
 
     @property
     def last_day(self) -> dt.date | None:
         """The last day the schedule covers (the last shift's seventh day)."""
-        return self._starts[-1] + 6 * DAY if self._starts else None
+        return self._starts[-1] + (6 + self.lag) * DAY if self._starts else None
 
-    def shift_index(self, day: dt.date) -> int | None:
+    def shift_days(self, shift: Shift) -> tuple[dt.date, dt.date]:
+        """The first and last day ``shift`` covers (before overrides)."""
+        first = shift.week + self.lag * DAY
+        return first, first + 6 * DAY
+
+    def running_index(self, day: dt.date) -> int | None:
+        """The shift whose handoff was on ``day`` or in the six days before: the one running after
+        that day's handoff time, whoever covers the day as a whole."""
         pos = bisect.bisect_right(self._starts, day) - 1
         if pos < 0 or day > self._starts[pos] + 6 * DAY:
             return None
         return self._order[pos]
+
+    def running_on(self, day: dt.date) -> Shift | None:
+        i = self.running_index(day)
+        return None if i is None else self.rotation.shifts[i]
+
+    def shift_index(self, day: dt.date) -> int | None:
+        """The shift that covers ``day`` (ignoring overrides)."""
+        return self.running_index(day - self.lag * DAY)
 
     def shift_on(self, day: dt.date) -> Shift | None:
         i = self.shift_index(day)
@@ -59,6 +92,7 @@ class Schedule:
         return None if i is None else self.rotation.overrides[i]
 
     def cover(self, day: dt.date) -> Cover | None:
+        """Who covers ``day``: the override's engineer, else the covering shift's."""
         ov = self._overrides.get(day)
         shift = self.shift_index(day)
         if ov is not None:

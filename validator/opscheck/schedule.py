@@ -121,14 +121,14 @@ def active_members(ds: Dataset, rot: Rotation) -> list[str]:
 
 
 def _new_weeks(ds: Dataset, rot: Rotation, until: dt.date) -> list[dt.date]:
-    last = ds.schedules[rot.id].last_day
+    last = max((s.week for s in rot.shifts), default=None)
     if last is None:
         # nothing published yet: start at the first handoff day from as-of
         start = ds.as_of + DAY * ((rot.handoff.weekday_index - ds.as_of.weekday()) % 7)
     else:
-        start = last + DAY
+        start = last + WEEK
         if start.weekday() != rot.handoff.weekday_index:
-            raise Infeasible("ONC002", start - WEEK, f"the last shift of '{rot.id}' does not start on a "
+            raise Infeasible("ONC002", last, f"the last shift of '{rot.id}' does not start on a "
                              f"{rot.handoff.weekday}; fix the published schedule first (`opscheck validate`)")
     weeks = []
     while start <= until:

@@ -47,7 +47,7 @@ def on_call(ds: Dataset, rot: Rotation, moment: dt.datetime) -> OnCall:
     today_handoff = dt.datetime.combine(local.date(), rot.handoff.clock, tzinfo=tz)
     after = today_handoff.astimezone(dt.timezone.utc) <= moment.astimezone(dt.timezone.utc)
     shift_day = local.date() if after else local.date() - dt.timedelta(days=1)
-    shift = sched.shift_on(shift_day)
+    shift = sched.running_on(shift_day)
     override = sched.override_on(local.date())
     engineer = override.engineer if override else shift.engineer if shift else None
     return OnCall(rot, local, engineer, shift, override)

@@ -40,7 +40,9 @@ def cover_loc(sched: Schedule, cover: Cover) -> Loc:
 def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     """Within a calendar year, members' holiday counts differ by more than `max_spread`.
 
-    The engineer covering a holiday is the override's for that day, else the shift's.
+    The engineer covering a holiday is the override's for that day, else the one on call for
+    the larger part of the day in the handoff time zone (a Friday 17:00 handoff leaves Friday
+    to the outgoing engineer).
     Only years the schedule covers whole and active members are compared.
 
     Failing:

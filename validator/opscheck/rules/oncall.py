@@ -155,8 +155,9 @@ def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
 def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """A shift or override engineer is not a member, is inactive, or is on time off on a day they cover.
 
-    Only coverage from as-of on is checked: past shifts are history. A shift day that
-    an override gives to someone else does not count against the shift's engineer.
+    Only coverage from as-of on is checked: past shifts are history. A shift covers the days
+    its engineer is on call for the larger part of (with a Friday 17:00 handoff, Saturday to
+    Friday); a day that an override gives to someone else does not count against them.
 
     Failing:
         engineers:
@@ -174,12 +175,13 @@ def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
         rot = sched.rotation
         members = set(rot.members)
         for i, shift in enumerate(rot.shifts):
-            if shift.end < ds.as_of:
+            first, last = sched.shift_days(shift)
+            if last < ds.as_of:
                 continue
             person = ds.engineers.get(shift.engineer)
             if person is None or (shift.engineer in members and person.active and not person.time_off):
                 continue  # nothing that could fail
-            covered = [d for d in days(shift.week, shift.end) if sched.override_on(d) is None]
+            covered = [d for d in days(first, last) if sched.override_on(d) is None]
             yield from _available(ds, rot, members, rot.loc.at("shifts", i, "engineer"), shift.engineer,
                                   covered, f"{rid}@{shift.week}")
         for i, ov in enumerate(rot.overrides):
