@@ -89,7 +89,7 @@ def test_sarif_content(case: Path, run: Callable[..., Result]) -> None:
     assert [r["suppressions"] for r in waived] == [
         [{"kind": "external", "justification": "sections being written in DATA-42"}]
     ]
-    prints = [r["partialFingerprints"]["opscheck/v1"] for r in results]
+    prints = [r["partialFingerprints"]["opscheck/v2"] for r in results]
     assert len(set(prints)) == len(prints)
 
 

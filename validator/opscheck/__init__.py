@@ -3,3 +3,5 @@
 from __future__ import annotations
 
 __version__ = "1.0.0"
+# Where people read about opscheck: SARIF's informationUri, and each rule's helpUri (README anchors).
+HOME = "https://github.com/opscheck/opscheck"

@@ -11,6 +11,7 @@ from opscheck.rules import RULES
 from opscheck.rules.base import Hit, Rule
 from opscheck.rules.custom import make_rule
 from opscheck.settings import Policy
+from opscheck.source import node_key
 
 BUILTIN: dict[str, Rule] = {r.id: r for r in RULES}
 
@@ -61,7 +62,11 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
         line, column = policy_doc.mark(hit.loc.path, hit.key)
     else:
         line, column = ds.mark(hit.loc, hit.key)
-    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, hit.subject)
+    ident = hit.ident
+    if ident is None:
+        doc = policy_doc or ds.documents.get(hit.loc.file)
+        ident = node_key(doc.node if doc else None, hit.loc.path)
+    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, hit.subject, ident=ident)
 
 
 def _waive(ds: Dataset, policy: Policy, findings: list[Finding]) -> list[Finding]:

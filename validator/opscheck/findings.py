@@ -19,6 +19,9 @@ class Finding(NamedTuple):
     subject: str | None
     waived: bool = False
     waiver_reason: str | None = None
+    # What is wrong, in words that survive edits elsewhere and another as-of (a YAML path,
+    # a link target): with rule, file and subject it makes the SARIF fingerprint.
+    ident: str = ""
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
         return (self.file, self.line, self.rule, self.column, self.message)

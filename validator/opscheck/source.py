@@ -51,6 +51,7 @@ class Problem(NamedTuple):
     line: int
     column: int
     message: str
+    ident: str = ""  # what is wrong, stable across edits elsewhere (see ``node_key``)
 
 
 class Loc(NamedTuple):
@@ -102,9 +103,74 @@ class Document:
             found = child
         return found.start_mark.line + 1 + self.line_offset, found.start_mark.column + 1
 
-    def problem(self, rule: str, path: Sequence[PathPart], message: str, key: bool = False) -> Problem:
+    def problem(
+        self, rule: str, path: Sequence[PathPart], message: str, key: bool = False, ident: str | None = None
+    ) -> Problem:
         line, col = self.mark(path, key)
-        return Problem(rule, self.file, line, col, message)
+        return Problem(rule, self.file, line, col, message, node_key(self.node, path) if ident is None else ident)
+
+
+# Keys of a list entry that name it better than its position does.
+_SELECTORS = ("id", "week", "date", "start")
+
+
+def node_key(root: yaml.Node | None, path: Sequence[PathPart]) -> str:
+    """``path`` as text, each list entry named by its id (week, date) or its value, else its index.
+
+    ``rotations[id=data-pipelines].shifts[week=2025-01-06].engineer`` stays the same when
+    lines or entries are inserted above, which is what a finding's fingerprint needs.
+    """
+    out: list[str] = []
+    node = root
+    for part in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+            out.append(f"[{_selector(child, part)}]")
+        else:
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == str(part)), None)
+            out.append(f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part))
+        node = child
+    return "".join(out)
+
+
+def _selector(node: yaml.Node, index: int) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return f"={node.value}"
+    if isinstance(node, yaml.MappingNode):
+        fields = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        for name in _SELECTORS:
+            value = fields.get(name)
+            if isinstance(value, yaml.ScalarNode):
+                return f"{name}={value.value}"
+    return str(index)
+
+
+def node_paths(root: yaml.Node, wanted: set[int]) -> dict[int, DocPath]:
+    """The path of each node whose ``id()`` is in ``wanted`` (a key node: the path of its value).
+
+    One walk for all of them, each shared (aliased) node visited once.
+    """
+    found: dict[int, DocPath] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, DocPath]] = [(root, ())]
+    while stack and len(found) < len(wanted):
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if id(node) in wanted:
+            found.setdefault(id(node), path)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                here = (*path, str(k.value))
+                if id(k) in wanted:
+                    found.setdefault(id(k), here)
+                stack.append((v, here))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
+    return found
 
 
 class _Builder:
@@ -116,12 +182,22 @@ class _Builder:
         self.seen: set[int] = set()
         self.expanding = 0
         self.expanded = 0
+        self.failed: list[tuple[int, yaml.Node]] = []  # (index in doc.problems, node) to name afterwards
 
     def fail(self, node: yaml.Node, message: str, rule: str = "OPS001") -> None:
         mark = node.start_mark
+        self.failed.append((len(self.doc.problems), node))
         self.doc.problems.append(
             Problem(rule, self.doc.file, mark.line + 1 + self.doc.line_offset, mark.column + 1, message)
         )
+
+    def name_failures(self, root: yaml.Node) -> None:
+        """Give each problem met while building the key of its node (rare: one walk for all)."""
+        if not self.failed:
+            return
+        paths = node_paths(root, {id(node) for _, node in self.failed})
+        for i, node in self.failed:
+            self.doc.problems[i] = self.doc.problems[i]._replace(ident=node_key(root, paths.get(id(node), ())))
 
     def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
@@ -228,6 +304,7 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     except RecursionError:
         builder.fail(node, "the document nests too deeply or an alias refers to itself")
         doc.data = None
+    builder.name_failures(node)
     return doc
 
 

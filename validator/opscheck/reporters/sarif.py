@@ -2,8 +2,12 @@
 
 Rule metadata comes from the rule registry (the docstrings ``opscheck explain`` prints).
 A rule the policy turned off is listed with level ``none``. Waived findings stay in the
-log as results with an external suppression carrying the waiver's reason. Fingerprints
-leave out the line, so a finding keeps its identity when lines above it move.
+log as results with an external suppression carrying the waiver's reason.
+
+A result's fingerprint names the problem, not its wording or place: a hash of the rule, the
+file, the subject and the finding's ``ident`` (the YAML path of the node with list entries
+named by their id, or what the rule says is wrong: a section, a link, a year). So code
+scanning keeps one alert across runs on other days and edits elsewhere in the file.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from opscheck import __version__
+from opscheck import HOME, __version__
 from opscheck.findings import Finding, Report
 from opscheck.rules.base import Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-FINGERPRINT = "opscheck/v1"
+FINGERPRINT = "opscheck/v2"
+RULES_ANCHOR = f"{HOME}#rules"  # the README's rule table
 
 
 def _level(severity: str) -> str:
@@ -41,18 +46,21 @@ def _help(rule: Rule) -> dict[str, str]:
 
 
 def rule_descriptor(rule: Rule, ran: bool) -> dict[str, Any]:
+    # SARIF wants `name` left out when it only repeats the id (custom rules: X-FOO / x-foo)
+    name = {"name": rule.name} if rule.name.casefold() != rule.id.casefold() else {}
     return {
         "id": rule.id,
-        "name": rule.name,
+        **name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale or rule.summary},
         "help": _help(rule),
+        "helpUri": RULES_ANCHOR,
         "defaultConfiguration": {"level": _level(rule.severity) if ran else "none"},
     }
 
 
 def fingerprint(finding: Finding) -> str:
-    key = "\0".join((finding.rule, finding.file, finding.subject or "", finding.message))
+    key = "\0".join((finding.rule, finding.file, finding.subject or "", finding.ident))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -86,6 +94,7 @@ def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
         "name": "opscheck",
         "version": __version__,
         "semanticVersion": __version__,
+        "informationUri": HOME,
         "rules": [rule_descriptor(r, r.id in ran) for r in rules],
     }
     return {
@@ -93,6 +102,8 @@ def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": driver},
+            # category "opscheck" (up to the last slash) keeps its alerts apart from other tools'
+            "automationDetails": {"id": f"opscheck/{report.as_of.isoformat()}"},
             "columnKind": "unicodeCodePoints",
             "results": [result(f, index) for f in report.findings],
             "properties": {"as_of": report.as_of.isoformat()},

@@ -36,6 +36,9 @@ class Hit(NamedTuple):
     key: bool = False  # point at the key rather than its value
     line: int | None = None  # an exact place when it is not a YAML node (Markdown, loader problems)
     column: int = 1
+    # what is wrong when the node pointed at does not say it (a section, a year, a link);
+    # by default the engine names the problem by the YAML path of ``loc``
+    ident: str | None = None
 
 
 Check = Callable[[Any, Any], Iterable[Hit]]

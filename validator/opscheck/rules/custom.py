@@ -60,7 +60,8 @@ def make_rule(custom: CustomRule) -> Rule:
             if errors:
                 values = _Blank(item if isinstance(item, dict) else {})
                 message = spec.message.format_map(values) if fields else spec.message
-                yield Hit(loc.at(*errors[0].absolute_path), message, subject)
+                # one finding per item, whichever of its values fails first
+                yield Hit(loc.at(*errors[0].absolute_path), message, subject, ident=spec.target)
 
     doc = spec.summary + "\n\n" + (spec.description or f"Custom rule from {custom.file}.")
     return Rule(spec.id, spec.id.lower(), spec.severity, Options, doc, check=check)

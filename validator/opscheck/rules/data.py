@@ -14,7 +14,7 @@ from opscheck.source import DocPath, Loc, did_you_mean
 def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
     for p in ds.problems:
         if p.rule == rule_id:
-            yield Hit(Loc(p.file), p.message, None, line=p.line, column=p.column)
+            yield Hit(Loc(p.file), p.message, None, line=p.line, column=p.column, ident=p.ident)
 
 
 @rule("OPS001", "unreadable-file")

@@ -148,6 +148,7 @@ def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
                 f"rotation '{rid}' is scheduled only through {last}; publish through {need} "
                 f"({opts.min_days_ahead} days ahead) with `opscheck schedule plan --rotation {rid}`",
                 rid,
+                ident="schedule-end",
             )
 
 
@@ -197,16 +198,18 @@ def _available(
     person = ds.engineers.get(eng)
     if person is None:
         return  # OPS005 reports unknown engineers
+    what = f"{loc.path[-3]}.engineer={eng}"  # one node, up to three problems: name each
     if eng not in members:
         yield Hit(loc, f"'{eng}' covers {subject} but is not a member of rotation '{rot.id}'; add them to "
-                  "members or pick a member", subject)
+                  "members or pick a member", subject, ident=f"{what}:not-member")
     if not person.active:
-        yield Hit(loc, f"'{eng}' covers {subject} but is inactive; give the days to an active member", subject)
+        yield Hit(loc, f"'{eng}' covers {subject} but is inactive; give the days to an active member", subject,
+                  ident=f"{what}:inactive")
     off = [d for d in covered if d >= ds.as_of and person.is_off(d)]  # days before as-of are history
     if off:
         span = str(off[0]) if len(off) == 1 else f"{off[0]} to {off[-1]}"
         yield Hit(loc, f"'{eng}' is on time off {span} but covers {subject}; swap the shift or add an "
-                  "override for those days", subject)
+                  "override for those days", subject, ident=f"{what}:time-off")
 
 
 class SpreadOptions(Options):
@@ -253,4 +256,5 @@ def spread_hits(
             f"in {year}, {what} counts in '{rid}' differ by {high - low} (more than {max_spread}): {detail}; "
             f"move {what}s from {', '.join(most)} to {', '.join(least)}",
             rid,
+            ident=f"{what}-counts-{year}",
         )

@@ -179,6 +179,7 @@ def primary_load(ds: Dataset, opts: PrimaryLoadOptions) -> Iterator[Hit]:
                 f"'{eng}' is primary owner of {len(pipes)} pipelines ({', '.join(pipes)}), more than "
                 f"{opts.max_primary}; move some to other engineers",
                 eng,
+                ident="primary-count",
             )
 
 

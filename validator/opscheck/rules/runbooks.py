@@ -69,12 +69,12 @@ def failure_modes(ds: Dataset, opts: ContentOptions) -> Iterator[Hit]:
         where = rb.loc.at("failure_modes") if modes else rb.loc.at("pipeline")
         if len(modes) < opts.min_failure_modes:
             yield Hit(where, f"runbook lists {len(modes)} failure modes, needs at least "
-                      f"{opts.min_failure_modes}; add them under failure_modes", subject)
+                      f"{opts.min_failure_modes}; add them under failure_modes", subject, ident="failure_modes")
         have = {m.category for m in modes}
         for category in opts.required_categories:
             if category not in have:
                 yield Hit(where, f"runbook has no {category} failure mode; add what can go wrong {category}",
-                          subject)
+                          subject, ident=f"failure_modes.category={category}")
         for i, mode in enumerate(modes):
             for name in opts.required_fields:
                 if not (getattr(mode, name, None) or "").strip():
@@ -114,7 +114,7 @@ def runbook_sections(ds: Dataset, opts: SectionOptions) -> Iterator[Hit]:
             line = rb.headings[-1].line if rb.headings else 1
             yield Hit(rb.loc, f"runbook lacks section{'s' * (len(missing) > 1)} "
                       f"{', '.join(repr(m) for m in missing)}; add a heading for each",
-                      rb.meta.pipeline if rb.meta else None, line=line)
+                      rb.meta.pipeline if rb.meta else None, line=line, ident="sections")
 
 
 @rule("RUN004", "runbook-mismatch")
@@ -173,7 +173,7 @@ def runbook_stale(ds: Dataset, opts: AgeOptions) -> Iterator[Hit]:
             loc = rb.loc.at("last_reviewed") if rb.meta.last_reviewed else rb.loc.at("pipeline")
             todo = "update last_reviewed" if rb.meta.last_reviewed else "add last_reviewed: with today's date"
             yield Hit(loc, f"runbook was {source} {reviewed}, {age} days ago (limit {opts.max_age_days}); "
-                      f"review it and {todo}", rb.meta.pipeline)
+                      f"review it and {todo}", rb.meta.pipeline, ident="last_reviewed")
 
 
 @rule("RUN006", "runbook-links", severity="warning")
@@ -193,7 +193,8 @@ def runbook_links(ds: Dataset, opts: Options) -> Iterator[Hit]:
             target = _local_target(rb, link.target)
             if target is not None and not ds.tree.exists(target):
                 yield Hit(rb.loc, f"link '{link.target}' points to {target}, which does not exist; fix or "
-                          "remove the link", rb.meta.pipeline if rb.meta else None, line=link.line)
+                          "remove the link", rb.meta.pipeline if rb.meta else None, line=link.line,
+                          ident=f"link={link.target}")
 
 
 def _local_target(rb: Runbook, href: str) -> str | None:

@@ -1,0 +1,101 @@
+"""SARIF fingerprints name the problem, so code scanning keeps one alert per problem across runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import AS_OF, REPO, Result
+
+CASE = REPO / "tests" / "cases" / "formats"
+RULE_CASES = REPO / "tests" / "cases" / "rules"
+KEY = "opscheck/v2"
+
+
+def _results(run: Callable[..., Result], root: Path, as_of: str = AS_OF) -> list[dict[str, Any]]:
+    result = run("validate", "--root", root, "--as-of", as_of, "--format", "sarif")
+    assert result.code in (0, 1), result.err
+    results: list[dict[str, Any]] = result.json()["runs"][0]["results"]
+    return results
+
+
+def _prints(results: list[dict[str, Any]]) -> dict[str, str]:
+    return {r["partialFingerprints"][KEY]: r["ruleId"] for r in results}
+
+
+@pytest.fixture
+def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(CASE, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    return tmp_path
+
+
+def test_fingerprints_survive_another_as_of(copy: Path, run: Callable[..., Result]) -> None:
+    today, tomorrow = _results(run, copy), _results(run, copy, "2026-11-27")
+    # the wording changed (RUN005 counts the days, ONC003 names the date to reach) ...
+    assert {r["message"]["text"] for r in today} != {r["message"]["text"] for r in tomorrow}
+    assert any(r["ruleId"] == "RUN005" for r in today)
+    # ... the problems did not
+    assert _prints(today) == _prints(tomorrow)
+
+
+def test_fingerprints_survive_inserted_lines_and_entries(copy: Path, run: Callable[..., Result]) -> None:
+    before = _results(run, copy)
+    data = copy / "ops-data"
+    for path in sorted(data.rglob("*.yaml")):
+        path.write_text("# inserted above everything\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    engineers = data / "engineers.yaml"
+    engineers.write_text(
+        engineers.read_text(encoding="utf-8").replace("engineers:\n", "engineers:\n  - {id: dee, name: Dee}\n"),
+        encoding="utf-8",
+    )
+    runbook = data / "runbooks" / "orders-daily.md"
+    runbook.write_text(runbook.read_text(encoding="utf-8").replace("---\n", "---\n# a note\n", 1), encoding="utf-8")
+    after = _results(run, copy)
+    assert [r["locations"] for r in before] != [r["locations"] for r in after]
+    assert _prints(before) == _prints(after)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("  - {id: ana, name: Ana, name: A}\n", "  - {id: ana, name: Ana, email: a@x, email: b@x}\n"),
+        ("  - {id: ana, name: Ana, name: A}\n", "  - {id: ana, name: Ana}\n  - {id: ana, name: A}\n"),
+    ],
+    ids=["another-repeated-key", "another-rule"],
+)
+def test_another_problem_has_another_fingerprint(
+    copy: Path, run: Callable[..., Result], first: str, second: str
+) -> None:
+    engineers = copy / "ops-data" / "engineers.yaml"
+    text = engineers.read_text(encoding="utf-8")
+    engineers.write_text(text.replace("  - {id: ana, name: Ana}\n", first), encoding="utf-8")
+    one = _prints(_results(run, copy))
+    engineers.write_text(text.replace("  - {id: ana, name: Ana}\n", second), encoding="utf-8")
+    other = _prints(_results(run, copy))
+    assert set(one) - set(other) and set(other) - set(one)
+
+
+def test_no_two_findings_of_a_run_share_a_fingerprint(run: Callable[..., Result]) -> None:
+    shared = {}
+    for case in sorted(p for p in RULE_CASES.iterdir() if (p / "expected.json").is_file()):
+        as_of = json.loads((case / "expected.json").read_text(encoding="utf-8"))["as_of"]
+        results = _results(run, case, as_of)
+        prints = [r["partialFingerprints"][KEY] for r in results]
+        if len(set(prints)) != len(prints):
+            shared[case.name] = [(r["ruleId"], r["message"]["text"]) for r in results]
+    assert shared == {}
+
+
+def test_driver_and_rules_point_at_the_documentation(copy: Path, run: Callable[..., Result]) -> None:
+    log = run("validate", "--root", copy, "--as-of", AS_OF, "--format", "sarif").json()
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
+    assert {r["helpUri"] for r in driver["rules"]} == {driver["informationUri"] + "#rules"}
+    assert "## Rules\n" in (REPO / "README.md").read_text(encoding="utf-8")  # the anchor exists
+    assert log["runs"][0]["automationDetails"] == {"id": f"opscheck/{AS_OF}"}
