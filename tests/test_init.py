@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import Result
+from conftest import REPO, Result
+from opscheck import __version__
+from opscheck.errors import ConfigError
+from opscheck.init import Source, source
 from test_workflows import WORKFLOW, _blocking, _run, _tool, _uses_lines, _zizmor_findings
 
 STARTER = [
@@ -22,6 +27,8 @@ STARTER = [
     "ops-data/runbooks/revenue-daily.md",
     "policies/opscheck.yaml",
 ]
+SOURCE_LINE = ("pre-commit and the workflow install opscheck from https://github.com/opscheck/opscheck"
+               f" at v{__version__}")
 DAYS = ["2026-11-26", "2026-12-28", "2026-12-31", "2027-01-01", "2027-06-30", "2028-02-29"]
 
 
@@ -37,7 +44,8 @@ def starter(tmp_path: Path, run: Callable[..., Result]) -> Path:
 def test_starter_validates_clean_on_its_day(day: str, tmp_path: Path, run: Callable[..., Result]) -> None:
     result = run("init", tmp_path, "--as-of", day)
     assert result.code == 0, result.err
-    assert result.out.splitlines()[:-1] == [f"wrote {path}" for path in STARTER]
+    assert result.out.splitlines()[:-2] == [f"wrote {path}" for path in STARTER]
+    assert result.out.splitlines()[-2] == SOURCE_LINE
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == sorted(STARTER)
     checked = run("validate", "--root", tmp_path, "--as-of", day, "--format", "json", "--strict")
     assert checked.code == 0, checked.out
@@ -62,6 +70,7 @@ def test_second_init_skips_everything(starter: Path, run: Callable[..., Result])
     assert result.code == 0
     assert result.out.splitlines() == [
         *(f"skipped {path} (already exists)" for path in STARTER),
+        SOURCE_LINE,
         f"0 written, 8 skipped; next: opscheck validate --root {starter}",
     ]
     assert {p: p.read_bytes() for p in starter.rglob("*") if p.is_file()} == before
@@ -105,5 +114,113 @@ def test_pre_commit_config_is_valid(starter: Path) -> None:
     config = starter / ".pre-commit-config.yaml"
     proc = _run(_tool("pre-commit"), "validate-config", config)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    hook = yaml.safe_load(config.read_text(encoding="utf-8"))["repos"][0]["hooks"][0]
-    assert (hook["entry"], hook["files"]) == ("opscheck validate", "^(ops-data|policies)/")
+    repo = yaml.safe_load(config.read_text(encoding="utf-8"))["repos"][0]
+    published = {h["id"] for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert repo == {"repo": _project_urls()["Repository"], "rev": f"v{__version__}", "hooks": [{"id": "opscheck"}]}
+    assert "opscheck" in published
+
+
+def _project_urls() -> dict[str, str]:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    section = text.split("[project.urls]\n", 1)[1].split("\n\n", 1)[0]
+    return {k.strip(): v.strip().strip('"') for k, _, v in (line.partition("=") for line in section.splitlines())}
+
+
+def test_workflow_installs_from_the_same_source_as_pre_commit(starter: Path) -> None:
+    steps = yaml.safe_load((starter / ".github" / "workflows" / "opscheck.yml").read_text(encoding="utf-8"))
+    install = next(s for s in steps["jobs"]["validate"]["steps"] if s.get("name") == "Install opscheck")
+    url = _project_urls()["Repository"]
+    assert install["env"] == {"OPSCHECK_SOURCE": f"opscheck @ git+{url}@v{__version__}"}
+    assert install["run"] == 'python -m pip install "$OPSCHECK_SOURCE"'
+
+
+@pytest.mark.parametrize(
+    ("given", "rev", "expected"),
+    [
+        ("https://github.com/acme/opscheck", "v2.0.0",
+         Source("https://github.com/acme/opscheck", "v2.0.0", "opscheck @ git+https://github.com/acme/opscheck@v2.0.0")),
+        ("git+https://git.acme.test/tools/opscheck.git", "3f2a9c1",
+         Source("https://git.acme.test/tools/opscheck.git", "3f2a9c1",
+                "opscheck @ git+https://git.acme.test/tools/opscheck.git@3f2a9c1")),
+        ("git@github.com:acme/opscheck.git", None,
+         Source("git@github.com:acme/opscheck.git", f"v{__version__}",
+                f"opscheck @ git+ssh://git@github.com/acme/opscheck.git@v{__version__}")),
+        ("ssh://git@github.com/acme/opscheck", "main",
+         Source("ssh://git@github.com/acme/opscheck", "main", "opscheck @ git+ssh://git@github.com/acme/opscheck@main")),
+    ],
+)
+def test_source_urls(given: str, rev: str | None, expected: Source) -> None:
+    assert source(given, rev) == expected
+    assert not expected.local
+
+
+def test_source_defaults_to_the_project_repository() -> None:
+    url = _project_urls()["Repository"]
+    assert source(None, None) == Source(url, f"v{__version__}", f"opscheck @ git+{url}@v{__version__}")
+
+
+@pytest.mark.parametrize(
+    ("given", "rev", "message"),
+    [
+        ("no/such/folder", None, "--source no/such/folder: no such folder, and not a git URL"),
+        ("tests", None, "--source tests: not a git clone of opscheck"),
+        ("https://github.com/acme/opscheck", "a b", "--rev 'a b': name a tag or commit"),
+        ("https://github.com/acme/opscheck", "", "--rev '': name a tag or commit"),
+    ],
+)
+def test_source_refuses_what_cannot_install(given: str, rev: str | None, message: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    with pytest.raises(ConfigError, match="^" + re.escape(message)):
+        source(given, rev)
+
+
+def test_init_rejects_a_bad_source_before_writing(tmp_path: Path, run: Callable[..., Result]) -> None:
+    result = run("init", tmp_path / "team", "--as-of", "2026-11-26", "--source", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert "no such folder, and not a git URL" in result.err
+    assert not (tmp_path / "team").exists()
+
+
+@pytest.mark.parametrize("rev", ["1.0", "yes", "v1 #x", "main"])
+def test_rev_is_written_as_a_string(rev: str, tmp_path: Path, run: Callable[..., Result]) -> None:
+    if " " in rev:
+        assert run("init", tmp_path, "--rev", rev).code == 2
+        return
+    assert run("init", tmp_path, "--as-of", "2026-11-26", "--rev", rev).code == 0
+    config = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config["repos"][0]["rev"] == rev
+
+
+def test_generated_pre_commit_config_runs_against_a_local_clone(tmp_path: Path, run: Callable[..., Result]) -> None:
+    """The real pre-commit clones the source at the pinned tag, builds the hook and blocks a bad commit."""
+    from distribution import offline_pip, project_clone
+    from test_precommit import _commit, _env, _git, _ok
+
+    pre_commit = _tool("pre-commit")
+    clone = project_clone(tmp_path / "opscheck-fork")
+    team = tmp_path / "team"
+    assert run("init", team, "--as-of", "2026-11-26", "--source", clone).code == 0
+    config_file = team / ".pre-commit-config.yaml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    assert config["repos"][0]["repo"] == str(clone.resolve())
+    config["repos"][0]["hooks"][0]["args"] = ["--as-of", "2026-11-26"]  # the hook's own day, not today
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    env = offline_pip(_env(tmp_path / "home"))
+    _ok(_git(team, env, "init", "-q", "-b", "main"))
+    _ok(subprocess.run([str(pre_commit), "install"], cwd=team, env=env, capture_output=True, text=True,
+                       timeout=120, check=False))
+    first = _commit(team, env, "Adopt opscheck")
+    _ok(first)
+    assert re.search(r"^opscheck\.+Passed$", first.stdout + first.stderr, re.M)
+
+    pipelines = team / "ops-data" / "pipelines.yaml"
+    pipelines.write_text(pipelines.read_text(encoding="utf-8").replace("primary: alex", "primary: alexx"),
+                         encoding="utf-8")
+    blocked = _commit(team, env, "Hand revenue-daily to a typo")
+    assert blocked.returncode == 1
+    assert re.search(r"^opscheck\.+Failed$", blocked.stdout + blocked.stderr, re.M)
+    assert "OPS005 error: primary owner 'alexx'" in blocked.stdout + blocked.stderr
+    hook_env = next((tmp_path / "home" / "pre-commit").glob("repo*/py_env-*"))
+    assert (hook_env / "bin" / "opscheck").is_file()

@@ -122,3 +122,30 @@ def test_hook_skips_commits_outside_the_data(repo: tuple[Path, dict[str, str]]) 
     result = _git(root, env, "commit", "-q", "-m", "Notes")
     _ok(result)
     assert "Skipped" in result.stdout + result.stderr
+
+
+def test_this_repositorys_own_config_works_from_a_fresh_clone(team: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                             ) -> None:
+    """As the README sets it up: a .venv in the clone, `pre-commit install`, no activated environment."""
+    if shutil.which("git") is None or not (BIN / "pre-commit").exists():
+        pytest.skip("git and pre-commit are needed")
+    env = _env(tmp_path_factory.mktemp("home"))
+    assert str(BIN) not in env["PATH"].split(os.pathsep), "the hook must not rely on an active environment"
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    config["repos"][0]["hooks"][0]["args"] = ["--as-of", AS_OF]  # the data's day, not today
+    (team / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (team / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    (team / ".gitignore").write_text(".venv\n", encoding="utf-8")
+    _git(team, env, "init", "-q", "-b", "main")
+    _ok(subprocess.run([str(BIN / "pre-commit"), "install"], cwd=team, env=env, capture_output=True, text=True,
+                       timeout=120, check=False))
+    first = _commit(team, env, "Team data")
+    _ok(first)
+    assert "opscheck....." in first.stdout + first.stderr
+
+    pipelines = team / "ops-data" / "pipelines.yaml"
+    pipelines.write_text(pipelines.read_text(encoding="utf-8").replace("primary: eng2", "primary: eng9", 1),
+                         encoding="utf-8")
+    blocked = _commit(team, env, "Hand profit-aggregate to eng9")
+    assert blocked.returncode == 1
+    assert "OPS005 error: primary owner 'eng9'" in blocked.stdout + blocked.stderr

@@ -214,7 +214,7 @@ def test_pre_commit_config_dogfoods_local_hook() -> None:
     assert all(repo["repo"] == "local" for repo in config["repos"]), "no hook may need the network"
     hooks = [h for repo in config["repos"] for h in repo["hooks"]]
     hook = next(h for h in hooks if h["id"] == "opscheck")
-    assert hook["entry"] == "opscheck validate"
+    assert hook["entry"] == ".venv/bin/opscheck validate", "the README's .venv, active or not"
     assert hook["files"] == "^(ops-data|policies)/"
 
 

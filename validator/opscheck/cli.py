@@ -230,15 +230,22 @@ def schema(out: Path | None) -> int:
 @cli.command()
 @click.argument("directory", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
 @click.option("--as-of", type=DATE, help="Start the on-call schedule from this date (default: today, UTC).")
-def init(directory: Path, as_of: dt.date | None) -> int:
+@click.option("--source", metavar="URL|PATH",
+              help="Install opscheck from this fork, git URL or local clone (default: the project's repository).")
+@click.option("--rev", metavar="REV", help=f"The tag or commit of the source to pin (default: v{__version__}).")
+def init(directory: Path, as_of: dt.date | None, source: str | None, rev: str | None) -> int:
     """Write a starter ops-data/, policies/, CI workflow and pre-commit config into DIR."""
-    from opscheck.init import write
+    from opscheck import init as starter
 
-    outcome = write(directory, as_of or today())
+    install = starter.source(source, rev)
+    outcome = starter.write(directory, as_of or today(), install)
     for path in outcome.written:
         click.echo(f"wrote {path}")
     for path in outcome.skipped:
         click.echo(f"skipped {path} (already exists)")
+    click.echo(f"pre-commit and the workflow install opscheck from {install.repo} at {install.rev}")
+    if install.local:
+        click.echo("note: a local path exists only on this machine; CI needs a git URL (--source URL)")
     where = "" if directory == Path(".") else f" --root {directory}"
     click.echo(f"{len(outcome.written)} written, {len(outcome.skipped)} skipped; next: opscheck validate{where}")
     return 0
