@@ -7,6 +7,7 @@ Every entry point returns an exit code: 0 success, 1 findings (or a stale report
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -98,7 +99,7 @@ def validate(
         ds = dataset.load(root, day, at)
         ds.last_commit = history.LastCommits(root, day, at.commit if at else None)
         ds.base = history.load_base(root, base, day) if base else None
-        report = engine.run(ds, policy, rules)
+        report = dataclasses.replace(engine.run(ds, policy, rules), strict=strict)
     for fmt, out in targets:
         if fmt == "text":
             color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -41,8 +41,9 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     ds.selected = {r.id for r in rules}
     findings: list[Finding] = []
     active = [(r, policy.severity(r)) for r in rules if policy.severity(r) != "off"]
+    skipped = tuple((r.id, "needs --base") for r, _ in active if r.needs_base and ds.base is None)
     for rule, severity in active:
-        if rule.check is not None:
+        if rule.check is not None and not (rule.needs_base and ds.base is None):
             opts = policy.options_for(rule)
             findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.check(ds, opts))
     findings = _waive(ds, policy, findings)
@@ -51,7 +52,7 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
             opts = policy.options_for(rule)
             findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.after(ds, opts, findings))
     findings.sort(key=Finding.sort_key)
-    return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active))
+    return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active), skipped)
 
 
 def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit) -> Finding:

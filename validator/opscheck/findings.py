@@ -32,7 +32,10 @@ class Report:
     as_of: dt.date
     findings: tuple[Finding, ...]
     files: int
-    rules: tuple[str, ...]  # ids of the rules that ran, for reporters that list them
+    rules: tuple[str, ...]  # ids of the rules the policy left on, for reporters that list them
+    # rules left on that had nothing to check (GIT rules without --base), with the reason
+    skipped: tuple[tuple[str, str], ...] = ()
+    strict: bool = False  # warnings fail the run too (--strict)
 
     @property
     def errors(self) -> int:
@@ -45,6 +48,10 @@ class Report:
     @property
     def waived(self) -> int:
         return sum(1 for f in self.findings if f.waived)
+
+    def fails(self, finding: Finding) -> bool:
+        """Whether ``finding`` makes the run fail (exit 1)."""
+        return not finding.waived and (finding.severity == "error" or (self.strict and finding.severity == "warning"))
 
     def exit_code(self, strict: bool) -> int:
         return 1 if self.errors or (strict and self.warnings) else 0

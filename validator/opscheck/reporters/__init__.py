@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
@@ -42,4 +43,4 @@ def relocate(report: Report, prefix: str) -> Report:
     if not prefix:
         return report
     moved = tuple(f._replace(file=str(PurePosixPath(prefix, f.file))) for f in report.findings)
-    return Report(report.as_of, moved, report.files, report.rules)
+    return dataclasses.replace(report, findings=moved)

@@ -1,10 +1,12 @@
-"""JUnit XML for CI test reports: one testsuite ``opscheck``, one testcase per rule that ran.
+"""JUnit XML for CI test reports: one testsuite ``opscheck``, one testcase per rule.
 
-Each error finding is a ``<failure>`` of its rule's testcase, and ``failures`` counts
-them (as junitparser does), not the failing testcases. Warnings and waived
-findings do not fail the testcase: they are listed in its ``<system-out>``, one a line.
-Rules the policy turned off did not run and are not listed. No timestamps or durations,
-so the same input gives the same bytes.
+Each finding that fails the run (an error; with ``--strict`` a warning too) is a
+``<failure>`` of its rule's testcase, and ``failures`` counts the failed testcases, as
+CI dashboards do. Other findings (warnings, waived ones) are listed in the testcase's
+``<system-out>``, one a line. A rule left on that had nothing to check (GIT rules without
+``--base``) is a ``<skipped/>`` testcase; rules the policy turned off are not listed.
+The file validates against the Jenkins xUnit ``junit-10.xsd``. No timestamps or
+durations, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -35,17 +37,19 @@ def _place(f: Finding) -> str:
     return f"{f.file}:{f.line}:{f.column}"
 
 
-def _testcase(rule: Rule, findings: list[Finding]) -> ET.Element:
+def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str | None) -> ET.Element:
     case = ET.Element("testcase", classname=group(rule.id), name=_xml(f"{rule.id} {rule.name}"))
+    if skipped is not None:
+        ET.SubElement(case, "skipped", message=skipped)
     for f in findings:
-        if f.severity == "error" and not f.waived:
+        if report.fails(f):
             failure = ET.SubElement(case, "failure", message=_xml(f.message), type=rule.id)
             failure.text = _xml(f"{_place(f)}: {f.message}")
     notes = [
         f"{_place(f)}: {f.rule} {f.severity}" + (f" (waived: {f.waiver_reason})" if f.waived else "")
         + f": {f.message}"
         for f in findings
-        if f.severity != "error" or f.waived
+        if not report.fails(f)
     ]
     if notes:
         ET.SubElement(case, "system-out").text = _xml("\n".join(notes) + "\n")
@@ -56,12 +60,16 @@ def render(report: Report, rules: Sequence[Rule]) -> str:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_rule[f.rule].append(f)
-    ran = set(report.rules)
-    cases = [_testcase(r, by_rule[r.id]) for r in rules if r.id in ran]
-    failures = sum(len(c.findall("failure")) for c in cases)
-    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": "0"}
+    ran, skipped = set(report.rules), dict(report.skipped)
+    cases = [_testcase(report, r, by_rule[r.id], skipped.get(r.id)) for r in rules if r.id in ran]
+    counts = {
+        "tests": str(len(cases)),
+        "failures": str(sum(1 for c in cases if c.find("failure") is not None)),
+        "errors": "0",
+    }
+    # junit-10.xsd allows `skipped` on <testsuite> only
     suites = ET.Element("testsuites", {"name": "opscheck", **counts})
-    suite = ET.SubElement(suites, "testsuite", {"name": "opscheck", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": "opscheck", **counts, "skipped": str(len(skipped))})
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="as_of", value=report.as_of.isoformat())
     suite.extend(cases)
     ET.indent(suites)

@@ -55,6 +55,7 @@ class Rule:
     check: Check | None = None
     # rules about the findings themselves (waivers) run after all others
     after: AfterCheck | None = None
+    needs_base: bool = False  # compares with `--base`; without it the rule is skipped
 
     @property
     def summary(self) -> str:
@@ -94,12 +95,13 @@ F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
 
 
 def rule(
-    id: str, name: str, severity: Severity = "error", options: type[Options] = Options, after: bool = False
+    id: str, name: str, severity: Severity = "error", options: type[Options] = Options, after: bool = False,
+    needs_base: bool = False,
 ) -> Callable[[F], Rule]:
     def wrap(fn: F) -> Rule:
         doc = inspect.getdoc(fn) or name
         if after:
-            return Rule(id, name, severity, options, doc, after=fn)
-        return Rule(id, name, severity, options, doc, check=fn)
+            return Rule(id, name, severity, options, doc, after=fn, needs_base=needs_base)
+        return Rule(id, name, severity, options, doc, check=fn, needs_base=needs_base)
 
     return wrap

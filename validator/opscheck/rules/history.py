@@ -26,7 +26,7 @@ def _override_text(ov: Override) -> str:
     return f"{ov.engineer} on {days}" + (f" ({ov.reason})" if ov.reason else "")
 
 
-@rule("GIT001", "history-rewritten")
+@rule("GIT001", "history-rewritten", needs_base=True)
 def history_rewritten(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """With `--base`, a shift or override that had started before as-of was changed or removed.
 
@@ -91,7 +91,7 @@ class FreezeOptions(Options):
     freeze_days: int = 14
 
 
-@rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions)
+@rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions, needs_base=True)
 def freeze_window(ds: Dataset, opts: FreezeOptions) -> Iterator[Hit]:
     """With `--base`, a shift starting within `freeze_days` of as-of was reassigned.
 
