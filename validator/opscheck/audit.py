@@ -33,7 +33,7 @@ from opscheck.models import (
     TimeOff,
 )
 from opscheck.source import Problem, load_yaml, parse_yaml, read_text, split_front_matter
-from opscheck.tree import glob_regex
+from opscheck.tree import MAX_FILE_BYTES, glob_regex, too_big
 from opscheck.validation import validate
 
 if TYPE_CHECKING:
@@ -127,14 +127,15 @@ class Version(NamedTuple):
 class _BlobTree:
     """One blob seen as the only file of a tree, so the loader can read it."""
 
-    def __init__(self, file: str, data: bytes) -> None:
-        self.file, self.data, self.name = file, data, file
+    def __init__(self, file: str, blob: Blob) -> None:
+        self.file, self.name, self.size = file, file, int(blob.size)
+        # a blob over the limit is never read into memory
+        self.data = bytes(blob.data_stream.read()) if self.size <= MAX_FILE_BYTES else b""
 
-    def read_bytes(self, file: str) -> bytes:
+    def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        if self.size > limit:
+            raise too_big(self.size, limit)
         return self.data
-
-    def size(self, file: str) -> int:
-        return len(self.data)
 
     def exists(self, file: str) -> bool:
         return file == self.file
@@ -171,8 +172,8 @@ class Reader:
         if key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
-        tree = _BlobTree(file, bytes(blob.data_stream.read()))
-        by_entry = self._by_entry(file, name, tree, blob.hexsha) if name in ITEM_FILES else None
+        tree = _BlobTree(file, blob)
+        by_entry = self._by_entry(file, name, tree, blob.hexsha) if name in ITEM_FILES and tree.data else None
         version = self.cache[key] = by_entry or self._parse(file, name, tree, blob.hexsha)
         if len(self.cache) > self.size:
             self.cache.popitem(last=False)

@@ -234,11 +234,15 @@ def _index(ds: Dataset, doc: Document, index: dict[str, Any], item: Item) -> Non
 
 
 def _load_runbooks(ds: Dataset) -> None:
-    wanted = {file.removeprefix(DATA_DIR + "/") for file in ds.tree.glob(data_file(RUNBOOK_GLOB))}
+    # A runbook symlinked out of ops-data/ is never opened: RUN004 names the pipeline pointing to it.
+    wanted = {file.removeprefix(DATA_DIR + "/") for file in ds.tree.glob(data_file(RUNBOOK_GLOB))
+              if ds.tree.inside(file, DATA_DIR)}
     for pid, pipe in ds.pipelines.items():
         if pipe.runbook is None:
             continue
         status = _runbook_status(ds.tree, pipe.runbook)
+        if status == "ok" and data_file(PurePosixPath(pipe.runbook).as_posix()) in ds.documents:
+            status = "data"  # read as a runbook, it would replace the parsed data file
         ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
         if status == "ok":
             wanted.add(PurePosixPath(pipe.runbook).as_posix())
@@ -253,6 +257,8 @@ def _load_runbooks(ds: Dataset) -> None:
 
 def _runbook_status(tree: Tree, path: str) -> str:
     pure = PurePosixPath(path)
+    if "\0" in path:
+        return "missing"  # no file can have this name
     if pure.is_absolute() or ".." in pure.parts or "\\" in path:
         return "outside"
     file = data_file(pure.as_posix())

@@ -6,14 +6,13 @@ shallow clone).
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import posixpath
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opscheck.errors import ConfigError
-from opscheck.tree import glob_regex
+from opscheck.tree import MAX_FILE_BYTES, MAX_PATH_CHARS, OUTSIDE, Unreadable, fixed_prefix, glob_regex, too_big
 
 if TYPE_CHECKING:
     from git import Commit, Repo
@@ -132,7 +131,7 @@ class GitTree:
             obj = self._lookup(candidate)
             if obj is not None and obj.type == "blob" and obj.mode == SYMLINK_MODE:
                 hops += 1
-                target = obj.data_stream.read().decode("utf-8", "replace")
+                target = obj.data_stream.read(MAX_PATH_CHARS).decode("utf-8", "replace")
                 if hops > MAX_SYMLINK_HOPS or target.startswith("/"):
                     return None
                 parts = target.split("/") + parts
@@ -144,18 +143,20 @@ class GitTree:
         real = self._real(file)
         return None if real is None else self._lookup(real)
 
-    def read_bytes(self, file: str) -> bytes:
-        obj = self._object(file)
-        if obj is None or obj.type != "blob":
-            code = errno.ENOENT if obj is None else errno.EISDIR
-            raise OSError(code, f"{errno.errorcode[code]} at {self.name}")
+    def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        real = self._real(file)
+        if real is None:
+            raise Unreadable(OUTSIDE)
+        obj = self._lookup(real)
+        if obj is None:
+            raise Unreadable(f"cannot read file: no such file at {self.name}")
+        if obj.type == "tree":
+            raise Unreadable("not read: it is a folder, not a file")
+        if obj.type != "blob" or obj.mode == SYMLINK_MODE:
+            raise Unreadable("not read: it is not a regular file")
+        if obj.size > limit:
+            raise too_big(int(obj.size), limit)
         return bytes(obj.data_stream.read())
-
-    def size(self, file: str) -> int:
-        obj = self._object(file)
-        if obj is None or obj.type != "blob":
-            raise OSError(errno.ENOENT, f"no such file at {self.name}")
-        return int(obj.size)
 
     def exists(self, file: str) -> bool:
         return self._object(file) is not None
@@ -169,8 +170,7 @@ class GitTree:
         return obj is not None and obj.type == "tree"
 
     def glob(self, pattern: str) -> list[str]:
-        parts = pattern.split("/")
-        fixed = "/".join(p for p in parts[: next(i for i, p in enumerate(parts) if any(c in p for c in "*?"))])
+        fixed = fixed_prefix(pattern)
         folder = self._object(fixed)
         if folder is None or folder.type != "tree":
             return []

@@ -145,7 +145,7 @@ def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
             raise ConfigError(f"custom rule id {custom.spec.id} is defined twice", custom.file)
         known[custom.spec.id] = Rule(custom.spec.id, custom.spec.id.lower(), custom.spec.severity, Options,
                                      custom.spec.summary)
-    if not as_tree(root).is_file(POLICY_FILE):
+    if not as_tree(root).exists(POLICY_FILE):
         return policy
     policy.files += 1
     doc = _read(root, POLICY_FILE)

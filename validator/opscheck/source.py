@@ -16,15 +16,16 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.constructor import SafeConstructor
 
-from opscheck.tree import Tree, as_tree
+from opscheck.tree import MAX_FILE_BYTES, Tree, Unreadable, as_tree
 
 try:  # the C parser is the fast path; the pure-Python one only keeps us working without libyaml
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
+# Deeper than any ops file needs, shallow enough that nothing downstream can run out of stack.
+MAX_DEPTH = 64
 
 PathPart = str | int
 DocPath = tuple[PathPart, ...]
@@ -183,6 +184,7 @@ class _Builder:
         self.expanding = 0
         self.expanded = 0
         self.failed: list[tuple[int, yaml.Node]] = []  # (index in doc.problems, node) to name afterwards
+        self.depth = 0
 
     def fail(self, node: yaml.Node, message: str, rule: str = "OPS001") -> None:
         mark = node.start_mark
@@ -201,27 +203,30 @@ class _Builder:
 
     def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            make = _SCALARS.get(node.tag)
-            if make is None:
-                raise _BadTag(node)
-            return make(node)
-        if not self.aliases:
-            return self.collection(node)
-        # An alias is the same node object met again: count what it expands to.
-        alias = id(node) in self.seen
-        self.seen.add(id(node))
-        self.expanding += alias
+            return _scalar(node)
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeep(node)
+        self.depth += 1
         try:
-            return self.collection(node)
+            if not self.aliases:
+                return self.collection(node)
+            # An alias is the same node object met again: count what it expands to.
+            alias = id(node) in self.seen
+            self.seen.add(id(node))
+            self.expanding += alias
+            try:
+                return self.collection(node)
+            finally:
+                self.expanding -= alias
         finally:
-            self.expanding -= alias
+            self.depth -= 1
 
     def collection(self, node: yaml.Node) -> Any:
         if self.expanding:
             self.expanded += 1 + len(node.value)
             if self.expanded > MAX_ALIAS_NODES:
                 raise _TooBig(node)
-        if node.tag == _SEQ:
+        if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
             return [self.build(item) for item in node.value]
         if node.tag == _MAP and isinstance(node, yaml.MappingNode):
             return self.mapping(node)
@@ -258,14 +263,38 @@ class _Builder:
         return out
 
 
-class _TooBig(Exception):
+def _scalar(node: yaml.ScalarNode) -> Any:
+    make = _SCALARS.get(node.tag)
+    if make is None:
+        raise _BadTag(node)
+    try:
+        return make(node)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        # the resolver's patterns are looser than the constructors: plain 0b_ looks like a number
+        raise _BadValue(node) from None
+
+
+class _NodeError(Exception):
+    """What stops building the document, at ``node``."""
+
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
 
 
-class _BadTag(Exception):
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
+class _BadValue(_NodeError):
+    """A scalar its tag's constructor cannot convert."""
+
+
+class _TooDeep(_NodeError):
+    """Nesting beyond MAX_DEPTH."""
+
+
+class _TooBig(_NodeError):
+    """Aliases expanding beyond MAX_ALIAS_NODES."""
+
+
+class _BadTag(_NodeError):
+    """A tag that is not a standard one, or that does not fit its node."""
 
 
 def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
@@ -297,30 +326,38 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
         )
         doc.data = None
     except _BadTag as exc:
-        builder.fail(
-            exc.node, f"tag '{exc.node.tag}' is not allowed: ops data uses plain YAML only; remove the tag"
-        )
+        builder.fail(exc.node, _tag_message(exc.node))
         doc.data = None
-    except RecursionError:
-        builder.fail(node, "the document nests too deeply or an alias refers to itself")
+    except _BadValue as exc:
+        kind = exc.node.tag.removeprefix(_TAG)
+        what = _KINDS.get(kind, kind)
+        builder.fail(exc.node, f"YAML reads '{exc.node.value[:40]}' as a {what} (by its form or tag), but it is "
+                     f"not a valid one; quote it if it is text, or write a valid {what}", "OPS002")
+        doc.data = None
+    except _TooDeep as exc:
+        builder.fail(exc.node, f"the document nests more than {MAX_DEPTH} levels deep (or an alias refers to "
+                     "itself); flatten it")
         doc.data = None
     builder.name_failures(node)
     return doc
 
 
+_KINDS = {"int": "whole number", "float": "number", "bool": "true or false", "null": "null"}
+
+
+def _tag_message(node: yaml.Node) -> str:
+    if node.tag in (_SEQ, _MAP) or node.tag in _SCALARS:
+        what = {yaml.ScalarNode: "a plain value", yaml.SequenceNode: "a list"}.get(type(node), "a mapping")
+        return f"tag '{node.tag.removeprefix(_TAG)}' does not fit {what}; remove the tag"
+    return f"tag '{node.tag}' is not allowed: ops data uses plain YAML only; remove the tag"
+
+
 def read_text(root: Path | Tree, file: str) -> tuple[str | None, Problem | None]:
     """The file's text, or the OPS001 problem that stops us reading it."""
-    tree = as_tree(root)
     try:
-        size = tree.size(file)
-        if size > MAX_FILE_BYTES:
-            return None, Problem(
-                "OPS001", file, 1, 1,
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it up",
-            )
-        raw = tree.read_bytes(file)
-    except OSError as exc:
-        return None, Problem("OPS001", file, 1, 1, f"cannot read file: {exc.strerror or exc}")
+        raw = as_tree(root).read_bytes(file, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        return None, Problem("OPS001", file, 1, 1, exc.message)
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:

@@ -2,14 +2,39 @@
 
 Paths are repository-relative with ``/``, the same strings findings carry, so rules never
 learn which kind of tree they run on.
+
+Every file opscheck reads from a repository goes through ``read_regular`` (or, for a commit,
+the same checks on git objects): only regular files inside the repository, at most the size
+limit. A pull request controls these files, so a symlink to ``/dev/zero``, a FIFO or a folder
+link to ``/`` must be refused before anything is opened or walked.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Beyond this a path cannot be a file of a sane repository; the OS would refuse it anyway.
+MAX_PATH_CHARS = 1024
+OUTSIDE = ("not read: it is a symlink pointing outside the repository (opscheck reads only files inside it); "
+           "link to a file in the repository instead")
+
+
+class Unreadable(Exception):
+    """A file the reader refuses or cannot read; the message says why, in the user's words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def too_big(size: int, limit: int) -> Unreadable:
+    return Unreadable(f"file is {size:,} bytes, over the {limit:,}-byte limit; split it up")
 
 
 class Tree(Protocol):
@@ -17,9 +42,9 @@ class Tree(Protocol):
 
     name: str  # for messages: the folder, or the revision
 
-    def read_bytes(self, file: str) -> bytes: ...
-
-    def size(self, file: str) -> int: ...
+    def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        """The file's bytes; raises ``Unreadable`` for anything but a regular file of at most ``limit``."""
+        ...
 
     def exists(self, file: str) -> bool: ...
 
@@ -28,7 +53,7 @@ class Tree(Protocol):
     def is_dir(self, file: str) -> bool: ...
 
     def glob(self, pattern: str) -> list[str]:
-        """Files (after following symlinks) matching ``pattern``: ``*``, ``?`` and whole-part ``**``."""
+        """Files inside the repository matching ``pattern``: ``*``, ``?`` and whole-part ``**``."""
         ...
 
     def inside(self, file: str, folder: str) -> bool:
@@ -36,39 +61,158 @@ class Tree(Protocol):
         ...
 
 
+def _real(path: str | Path) -> str | None:
+    """The resolved path, or None when no file can have this name (a NUL byte, far too long)."""
+    text = os.fspath(path)
+    if "\0" in text or len(text) > MAX_PATH_CHARS * 4:
+        return None
+    try:
+        return os.path.realpath(text)
+    except (OSError, ValueError):
+        return None
+
+
+def _within(real: str, base: str) -> bool:
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _stat(real: str | None) -> os.stat_result | None:
+    if real is None:
+        return None
+    try:
+        return os.stat(real)
+    except (OSError, ValueError):
+        return None
+
+
+def read_regular(path: Path, inside: Path | None, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``: a regular file of at most ``limit`` bytes that stays inside ``inside``.
+
+    The type and size are checked on the resolved path before opening it, and again on the open
+    file; at most ``limit + 1`` bytes are read, so a file that grows meanwhile cannot exhaust memory.
+    """
+    real = _real(path)
+    if real is None:
+        raise Unreadable("not read: no file can have this name (it holds a NUL byte or is far too long)")
+    if inside is not None:
+        base = _real(inside)
+        if base is None or not _within(real, base):
+            raise Unreadable(OUTSIDE)
+    info = _stat(real)
+    if info is None:
+        why = "it cannot be opened" if os.path.lexists(real) else "no such file"
+        raise Unreadable(f"cannot read file: {why}")
+    _check_kind(info, limit)
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        _check_kind(os.fstat(fd), limit)  # the file may have been swapped since the first look
+        return _read_at_most(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def _check_kind(info: os.stat_result, limit: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise Unreadable("not read: it is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("not read: it is not a regular file (a FIFO, device or socket); make it a plain file")
+    if info.st_size > limit:
+        raise too_big(info.st_size, limit)
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    got = 0
+    while got <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    if got > limit:
+        raise too_big(got, limit)
+    return b"".join(chunks)
+
+
 class FileTree:
-    """The working folder ``root``."""
+    """The working folder ``root``: only what lies inside it once symlinks are followed is visible."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.name = str(root)
+        self._base = _real(root)
 
-    def read_bytes(self, file: str) -> bytes:
-        return (self.root / file).read_bytes()
+    def _resolve(self, file: str) -> str | None:
+        """The real path of ``file`` when it lies inside the root, else None."""
+        real = _real(self.root / file) if len(file) <= MAX_PATH_CHARS else None
+        return real if real is not None and self._base is not None and _within(real, self._base) else None
 
-    def size(self, file: str) -> int:
-        return (self.root / file).stat().st_size
+    def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        if len(file) > MAX_PATH_CHARS:
+            raise Unreadable(f"not read: the path is longer than {MAX_PATH_CHARS} characters")
+        return read_regular(self.root / file, self.root, limit)
 
     def exists(self, file: str) -> bool:
-        return (self.root / file).exists()
+        """Whether the name exists (a symlink pointing outside does; reading it is refused)."""
+        if len(file) > MAX_PATH_CHARS or _real(self.root / file) is None or self._base is None:
+            return False
+        parent = _real(os.path.dirname(os.path.join(self.root, file)))
+        return parent is not None and _within(parent, self._base) and os.path.lexists(self.root / file)
 
     def is_file(self, file: str) -> bool:
-        return (self.root / file).is_file()
+        info = _stat(self._resolve(file))
+        return info is not None and stat.S_ISREG(info.st_mode)
 
     def is_dir(self, file: str) -> bool:
-        return (self.root / file).is_dir()
+        info = _stat(self._resolve(file))
+        return info is not None and stat.S_ISDIR(info.st_mode)
 
     def glob(self, pattern: str) -> list[str]:
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern) if p.is_file())
+        fixed = fixed_prefix(pattern)
+        start = self._resolve(fixed)
+        if start is None or not self.is_dir(fixed):
+            return []
+        matches = glob_regex(pattern).match
+        return sorted(rel for rel in self._walk(start, fixed) if matches(rel) and self.is_file(rel))
+
+    @staticmethod
+    def _walk(real: str, rel: str) -> Iterator[str]:
+        """Paths under ``rel``; symlinked folders are not entered, so no walk leaves the repository."""
+        stack = [(real, rel)]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                path = f"{prefix}/{entry.name}" if prefix else entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    stack.append((entry.path, path))
+                else:
+                    yield path
 
     def inside(self, file: str, folder: str) -> bool:
-        # os.path on strings: this runs once per runbook, and pathlib's resolve costs more
-        real, base = os.path.realpath(self.root / file), os.path.realpath(self.root / folder)
-        return real == base or real.startswith(base + os.sep)
+        real, base = self._resolve(file), self._resolve(folder)
+        return real is not None and base is not None and _within(real, base)
 
 
 def as_tree(root: Path | Tree) -> Tree:
     return FileTree(root) if isinstance(root, Path) else root
+
+
+def fixed_prefix(pattern: str) -> str:
+    """The folders of ``pattern`` before its first wildcard."""
+    parts = pattern.split("/")
+    wild = next((i for i, p in enumerate(parts) if any(c in p for c in "*?")), len(parts) - 1)
+    return "/".join(parts[:wild])
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

@@ -137,6 +137,9 @@ def runbook_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
         if ref.status == "outside":
             yield Hit(pipe.loc.at("runbook"), f"runbook path '{ref.path}' leaves ops-data/; keep runbooks "
                       "inside it (no '..', absolute paths or outward symlinks)", pid)
+        elif ref.status == "data":
+            yield Hit(pipe.loc.at("runbook"), f"runbook path '{ref.path}' names a data file of ops-data/, not a "
+                      "runbook; point it at the pipeline's Markdown runbook", pid)
         elif ref.runbook is not None and ref.runbook.meta is not None and ref.runbook.meta.pipeline != pid:
             yield Hit(ref.runbook.loc.at("pipeline"), f"runbook names pipeline '{ref.runbook.meta.pipeline}' "
                       f"but is the runbook of '{pid}'; fix the front matter or the pipeline's runbook path", pid)

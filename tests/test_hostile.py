@@ -1,0 +1,193 @@
+"""Hostile input: what a pull request can put in ops-data/ and policies/ never crashes, hangs or
+reads outside the repository. One minimal reproducer per class of problem once found."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, Result
+from opscheck import tree
+from opscheck.source import parse_yaml
+
+COMMANDS = {
+    "validate": ("validate", "--as-of", AS_OF),
+    "report": ("report",),
+    "plan": ("schedule", "plan", "--rotation", "data-pipelines", "--as-of", AS_OF),
+    "ics": ("schedule", "ics", "--rotation", "data-pipelines"),
+    "who": ("who", "--at", f"{AS_OF}T10:00Z"),
+}
+
+
+def edit(root: Path, file: str, old: str, new: str) -> None:
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (file, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def replace_with_symlink(root: Path, file: str, target: str) -> None:
+    (root / file).unlink()
+    os.symlink(target, root / file)
+
+
+def every_command(run: Callable[..., Result], root: Path) -> dict[str, Result]:
+    results = {name: run(*args, "--root", root) for name, args in COMMANDS.items()}
+    for name, result in results.items():
+        assert "Traceback" not in result.out + result.err, name
+        assert result.code in (0, 1, 2), (name, result.err)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0b_", "YAML reads '0b_' as a whole number"),
+        ("!!float x", "YAML reads 'x' as a number"),
+        ("!!int ''", "YAML reads '' as a whole number"),
+        ("!!bool maybe", "YAML reads 'maybe' as a true or false"),
+        ("!!seq {a: 1}", "tag 'seq' does not fit a mapping"),
+        ("!!str [a]", "tag 'str' does not fit a list"),
+        ("!!map x", "tag 'map' does not fit a plain value"),
+    ],
+)
+def test_standard_tags_the_value_does_not_fit(value: str, message: str) -> None:
+    doc = parse_yaml("ops-data/holidays.yaml", f"calendar: {value}\n")
+    assert doc.data is None
+    assert [(p.rule in ("OPS001", "OPS002"), p.line, message in p.message) for p in doc.problems] == [(True, 1, True)]
+
+
+def test_values_the_builder_cannot_convert_stop_no_command(team: Path, run: Callable[..., Result]) -> None:
+    edit(team, "ops-data/holidays.yaml", "calendar: US", "calendar: 0b_")
+    results = every_command(run, team)
+    assert results["validate"].code == 1
+    assert "holidays.yaml:5" in results["who"].err and results["who"].code == 2
+
+
+@pytest.mark.parametrize("depth", [70, 400, 990])
+def test_deep_nesting_is_one_finding(depth: int) -> None:
+    doc = parse_yaml("f.yaml", "a: " + "[" * depth + "]" * depth + "\n")
+    assert len(doc.problems) == 1 and doc.problems[0].rule == "OPS001"
+
+
+def test_self_referring_alias_is_one_finding() -> None:
+    doc = parse_yaml("f.yaml", "a: &x [*x]\n")
+    assert [p.rule for p in doc.problems] == ["OPS001"]
+
+
+@pytest.mark.parametrize("zone", ["America", "A" * 300, "../../../etc/passwd", "America/"])
+def test_time_zones_are_names_from_the_database_not_paths(team: Path, zone: str, run: Callable[..., Result]) -> None:
+    edit(team, "ops-data/oncall.yaml", "timezone: America/New_York", f"timezone: '{zone}'")
+    results = every_command(run, team)
+    finding = results["validate"].out.splitlines()[0]
+    assert "ops-data/oncall.yaml:16:" in finding and "unknown time zone" in finding
+    assert results["who"].code == 2
+
+
+@pytest.mark.parametrize("calendar", ["utils", "countries", "financial", "holiday_base"])
+def test_calendars_are_country_codes_not_library_modules(
+    team: Path, calendar: str, run: Callable[..., Result]
+) -> None:
+    edit(team, "ops-data/holidays.yaml", "calendar: US", f"calendar: {calendar}")
+    results = every_command(run, team)
+    assert results["validate"].code == 1
+    assert f"no calendar '{calendar}'" in results["report"].err
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/passwd", "/"])
+def test_a_data_file_symlinked_outside_is_not_read(team: Path, target: str, run: Callable[..., Result]) -> None:
+    replace_with_symlink(team, "ops-data/engineers.yaml", target)
+    results = every_command(run, team)
+    assert "engineers.yaml:1:1: OPS001 error: not read: it is a symlink pointing outside" in results["validate"].out
+    assert results["who"].code == 2
+
+
+def test_a_fifo_is_not_opened(team: Path, run: Callable[..., Result]) -> None:
+    (team / "ops-data/engineers.yaml").unlink()
+    os.mkfifo(team / "ops-data/engineers.yaml")
+    results = every_command(run, team)
+    assert "OPS001 error: not read: it is not a regular file" in results["validate"].out
+
+
+def test_a_policy_symlinked_outside_is_a_configuration_error(team: Path, run: Callable[..., Result]) -> None:
+    replace_with_symlink(team, "policies/opscheck.yaml", "/etc/passwd")
+    result = run("validate", "--root", team, "--as-of", AS_OF)
+    assert result.code == 2 and "policies/opscheck.yaml:1: not read: it is a symlink pointing outside" in result.err
+
+
+def test_a_runbook_folder_symlinked_outside_is_not_walked(
+    team: Path, tmp_path_factory: pytest.TempPathFactory, run: Callable[..., Result]
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "README.md").write_text("---\npipeline: x\n---\n", encoding="utf-8")
+    for rb in (team / "ops-data/runbooks").iterdir():
+        rb.unlink()
+    (team / "ops-data/runbooks").rmdir()
+    os.symlink(outside, team / "ops-data/runbooks")
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    report = result.json()
+    assert report["summary"]["files"] == 5  # four data files and the policy: no runbook
+    assert {f["rule"] for f in report["findings"]} == {"RUN004"}
+
+
+def test_a_runbook_symlinked_outside_is_never_opened(
+    team: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+    run: Callable[..., Result],
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "profit.md"
+    outside.write_text("---\npipeline: profit-aggregate\n---\n", encoding="utf-8")
+    replace_with_symlink(team, "ops-data/runbooks/profit-aggregate.md", str(outside))
+    opened: list[str] = []
+    real_read = tree.read_regular
+
+    def spy(path: Path, inside: Path | None, limit: int = tree.MAX_FILE_BYTES) -> bytes:
+        opened.append(Path(path).name)
+        return real_read(path, inside, limit)
+
+    monkeypatch.setattr(tree, "read_regular", spy)
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    assert [f["rule"] for f in result.json()["findings"]] == ["RUN004"]
+    assert "profit-aggregate.md" not in opened and "growth-aggregate.md" in opened
+
+
+@pytest.mark.parametrize(
+    ("runbook", "rule", "message"),
+    [
+        ('"runbooks/a\\0b.md"', "RUN001", "does not exist"),
+        ("engineers.yaml", "RUN004", "names a data file"),
+        ("./oncall.yaml", "RUN004", "names a data file"),
+    ],
+)
+def test_odd_runbook_paths(team: Path, runbook: str, rule: str, message: str, run: Callable[..., Result]) -> None:
+    edit(team, "ops-data/pipelines.yaml", "runbook: runbooks/profit-aggregate.md", f"runbook: {runbook}")
+    (team / "policies/rules").mkdir()
+    (team / "policies/rules/named.yaml").write_text(
+        "id: X-NAMED\nsummary: s\ntarget: engineers\nmessage: '{id}'\nschema: {required: [name]}\n", encoding="utf-8"
+    )
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    assert [(f["rule"], message in f["message"]) for f in result.json()["findings"]] == [(rule, True)]
+
+
+def test_reading_stops_at_the_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "big.yaml").write_bytes(b"#" * 101)
+    with pytest.raises(tree.Unreadable, match="101 bytes, over the 100-byte limit"):
+        tree.FileTree(tmp_path).read_bytes("big.yaml", limit=100)
+    assert tree.FileTree(tmp_path).read_bytes("big.yaml", limit=101) == b"#" * 101
+
+
+@pytest.mark.parametrize("name", ["a\0b.yaml", "x" * 5000, "../outside.yaml"])
+def test_names_no_file_inside_can_have(tmp_path: Path, name: str) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "outside.yaml").write_text("a: 1\n", encoding="utf-8")
+    files = tree.FileTree(tmp_path / "repo")
+    assert not files.exists(name) and not files.is_file(name) and not files.is_dir(name)
+    with pytest.raises(tree.Unreadable, match="not read"):
+        files.read_bytes(name)
+
+
+def test_a_root_path_too_long_is_a_clear_error(run: Callable[..., Result]) -> None:
+    result = run("validate", "--root", "/" + "x" * 5000, "--as-of", AS_OF)
+    assert result.code == 2 and "Traceback" not in result.err and "no ops-data/ folder" in result.err
