@@ -49,10 +49,12 @@ def test_calendar_structure(run: Callable[..., Result], team: Path) -> None:
     assert first.decoded("DTEND") == dt.datetime(2025, 1, 13, 9, 0, tzinfo=NEW_YORK)
     assert "DTSTART;TZID=America/New_York:20250106T090000\r\n" in result.out
     assert str(first["SUMMARY"]) == "On call: Eng2 (data-pipelines)"
-    assert first.decoded("DTSTAMP") == dt.datetime(2025, 1, 6, tzinfo=dt.timezone.utc)  # not a git repo
+    assert first.decoded("DTSTAMP") == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # not a git repo
     assert int(first["SEQUENCE"]) == 0
     xmas = found["data-pipelines-override-2025-12-25@opscheck"]
-    assert xmas.decoded("DTSTART") == dt.date(2025, 12, 25) and xmas.decoded("DTEND") == dt.date(2025, 12, 26)
+    # whole days of the handoff time zone, not floating dates
+    assert xmas.decoded("DTSTART") == dt.datetime(2025, 12, 25, tzinfo=NEW_YORK)
+    assert xmas.decoded("DTEND") == dt.datetime(2025, 12, 26, tzinfo=NEW_YORK)
     assert str(xmas["SUMMARY"]) == "On call: Eng1 (data-pipelines, override)"
 
 

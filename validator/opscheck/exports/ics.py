@@ -3,7 +3,12 @@
 UIDs name the rotation and the week (or the override's first day), never the engineer, so
 a reassigned week updates the event a calendar already holds; SEQUENCE counts how often the
 week changed hands in git history. Nothing depends on the time of the run: DTSTAMP is the
-commit time of the week's last change, or the week's first day at 00:00 UTC.
+commit time of the week's last change (of the file's last commit for an uncommitted one),
+and outside git 1970-01-01 00:00 UTC, a time that is never in the future.
+
+Times are local to the handoff time zone (TZID) with a VTIMEZONE of yearly rules (see
+``vtimezone``); an override covers whole days of that zone, from 00:00 to 00:00. One
+engineer's calendar leaves out of their shift the days an override gives to someone else.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opscheck.dataset import Dataset, lookup
+from opscheck.exports import vtimezone
 from opscheck.models import Override, Rotation, Shift
 from opscheck.schedule import ONCALL_FILE, find_rotation
 
 PRODID = "-//opscheck//on-call schedule//EN"
+ONE_DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 DOMAIN = "opscheck"
 
 
@@ -30,8 +37,9 @@ class Change:
     stamp: dt.datetime | None = None
 
 
-def shift_uid(rotation: str, week: dt.date) -> str:
-    return f"{rotation}-{week}@{DOMAIN}"
+def shift_uid(rotation: str, week: dt.date, part_from: dt.date | None = None) -> str:
+    """The week's UID; a later part of a shift split around overrides adds the day it starts."""
+    return f"{rotation}-{week}" + (f"-from-{part_from}" if part_from else "") + f"@{DOMAIN}"
 
 
 def override_uid(rotation: str, day: dt.date) -> str:
@@ -40,7 +48,7 @@ def override_uid(rotation: str, day: dt.date) -> str:
 
 def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     """The calendar of ``rotation_id`` (only ``engineer``'s events when given), as RFC 5545 text."""
-    from icalendar import Calendar, Timezone
+    from icalendar import Calendar
 
     rot = find_rotation(ds, rotation_id)
     if engineer is not None:
@@ -54,17 +62,60 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     cal.add("x-wr-calname", f"On call: {rot.id}")
     cal.add("x-wr-timezone", rot.handoff.timezone)
     shifts = sorted(rot.shifts, key=lambda s: s.week)
-    if shifts:
-        first, last = shifts[0].week - dt.timedelta(days=7), shifts[-1].week + dt.timedelta(days=14)
-        cal.add_component(Timezone.from_tzinfo(tz, tzid=rot.handoff.timezone, first_date=first, last_date=last))
+    overrides = sorted(rot.overrides, key=lambda o: o.first)
+    days = [s.week for s in shifts] + [o.first for o in overrides] + [o.last for o in overrides]
+    if days:
+        years = (min(days).year, (max(days) + dt.timedelta(days=8)).year)
+        cal.add_component(vtimezone.component(tz, rot.handoff.timezone, *years))
     for shift in shifts:
-        if engineer in (None, shift.engineer):
-            cal.add_component(_shift_event(ds, rot, shift, tz, changes.get(("shift", str(shift.week)), Change())))
-    for ov in sorted(rot.overrides, key=lambda o: o.first):
+        change = changes.get(("shift", str(shift.week)), Change())
+        if engineer is None:
+            cal.add_component(_shift_event(ds, rot, shift, _span(rot, shift, tz), change))
+        elif engineer == shift.engineer:
+            spans = _own_spans(rot, shift, tz)
+            for i, span in enumerate(spans):
+                cal.add_component(_shift_event(ds, rot, shift, span, change, part=i if len(spans) > 1 else None))
+    for ov in overrides:
         if engineer in (None, ov.engineer):
-            cal.add_component(_override_event(ds, rot, ov, changes.get(("override", str(ov.first)), Change())))
+            cal.add_component(_override_event(ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change())))
     text: str = cal.to_ical().decode("utf-8")
     return text
+
+
+Span = tuple[dt.datetime, dt.datetime]
+
+
+def _span(rot: Rotation, shift: Shift, tz: ZoneInfo) -> Span:
+    """From the handoff that starts the week to the next one."""
+    clock = rot.handoff.clock
+    return (dt.datetime.combine(shift.week, clock, tzinfo=tz),
+            dt.datetime.combine(shift.week + dt.timedelta(days=7), clock, tzinfo=tz))
+
+
+def _day(day: dt.date, tz: ZoneInfo) -> Span:
+    """A whole day of the handoff time zone, 00:00 to 00:00 (23 or 25 hours on a clock change)."""
+    return (dt.datetime.combine(day, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
+
+
+def _own_spans(rot: Rotation, shift: Shift, tz: ZoneInfo) -> list[Span]:
+    """The shift without the days that overrides give to someone else, as instants (compared in UTC)."""
+    start, end = _span(rot, shift, tz)
+    spans = [(start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc))]
+    for ov in rot.overrides:
+        if ov.engineer == shift.engineer or ov.last < shift.week - ONE_DAY or ov.first > shift.week + WEEK:
+            continue
+        day = ov.first
+        while day <= ov.last:
+            cut_from, cut_to = (t.astimezone(dt.timezone.utc) for t in _day(day, tz))
+            spans = [
+                piece
+                for start, end in spans
+                for piece in ((start, min(end, cut_from)), (max(start, cut_to), end))
+                if piece[0] < piece[1]
+            ]
+            day += ONE_DAY
+    return [(start.astimezone(tz), end.astimezone(tz)) for start, end in spans]
 
 
 def _name(ds: Dataset, engineer: str) -> str:
@@ -72,35 +123,35 @@ def _name(ds: Dataset, engineer: str) -> str:
     return person.name if person else engineer
 
 
-def _shift_event(ds: Dataset, rot: Rotation, shift: Shift, tz: ZoneInfo, change: Change) -> Any:
+def _shift_event(
+    ds: Dataset, rot: Rotation, shift: Shift, span: Span, change: Change, part: int | None = None
+) -> Any:
     from icalendar import Event
 
-    clock = rot.handoff.clock
-    start = dt.datetime.combine(shift.week, clock, tzinfo=tz)
-    end = dt.datetime.combine(shift.week + dt.timedelta(days=7), clock, tzinfo=tz)
     event = Event()
-    event.add("uid", shift_uid(rot.id, shift.week))
-    event.add("dtstamp", change.stamp or _midnight(shift.week))
+    event.add("uid", shift_uid(rot.id, shift.week, span[0].date() if part else None))
+    event.add("dtstamp", change.stamp or NO_STAMP)
     event.add("sequence", change.sequence)
-    event.add("dtstart", start)
-    event.add("dtend", end)
+    event.add("dtstart", span[0])
+    event.add("dtend", span[1])
     event.add("summary", f"On call: {_name(ds, shift.engineer)} ({rot.id})")
     event.add("description", f"{_name(ds, shift.engineer)} ({shift.engineer}) is on call for {rot.id} from the "
-                             f"{rot.handoff.weekday.capitalize()} {rot.handoff.time} handoff for 7 days.")
+                             f"{rot.handoff.weekday.capitalize()} {rot.handoff.time} handoff for 7 days"
+                             + (", except the days overrides give to someone else." if part is not None else "."))
     event.add("transp", "TRANSPARENT")
     return event
 
 
-def _override_event(ds: Dataset, rot: Rotation, ov: Override, change: Change) -> Any:
+def _override_event(ds: Dataset, rot: Rotation, ov: Override, tz: ZoneInfo, change: Change) -> Any:
     from icalendar import Event
 
     event = Event()
     event.add("uid", override_uid(rot.id, ov.first))
-    event.add("dtstamp", change.stamp or _midnight(ov.first))
+    event.add("dtstamp", change.stamp or NO_STAMP)
     event.add("sequence", change.sequence)
-    # whole days, as the data says: the override covers each calendar day from first to last
-    event.add("dtstart", ov.first)
-    event.add("dtend", ov.last + dt.timedelta(days=1))
+    # whole days of the handoff time zone, not floating dates each client puts in its own zone
+    event.add("dtstart", _day(ov.first, tz)[0])
+    event.add("dtend", _day(ov.last, tz)[1])
     event.add("summary", f"On call: {_name(ds, ov.engineer)} ({rot.id}, override)")
     reason = f": {ov.reason}" if ov.reason else ""
     event.add("description", f"{_name(ds, ov.engineer)} ({ov.engineer}) covers {rot.id} instead of the "
@@ -109,8 +160,8 @@ def _override_event(ds: Dataset, rot: Rotation, ov: Override, change: Change) ->
     return event
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.timezone.utc)
+# DTSTAMP when git cannot say when the data was written: fixed, so the same data gives the same bytes
+NO_STAMP = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 # -- reassignments from git history -------------------------------------------------------------
@@ -130,7 +181,9 @@ def history(root: Path, rot: Rotation) -> dict[Key, Change]:
     counts: dict[Key, int] = {}
     stamps: dict[Key, dt.datetime | None] = {}
     seen: dict[Key, str] = {}
-    for when, holders in [*found, (None, _holders_of(rot))]:
+    # an uncommitted change is stamped with the file's last commit: never later than now
+    latest = found[-1][0] if found else None
+    for when, holders in [*found, (latest, _holders_of(rot))]:
         for key, engineer in holders.items():
             before = seen.get(key)
             if before is None or before != engineer:
