@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from fractions import Fraction
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -99,13 +100,32 @@ class Engineer(Item):
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     github: str | None = None
     active: bool = True
+    joined: Day | None = None
+    left: Day | None = None
     time_off: list[TimeOff] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _joined_before_left(self) -> Engineer:
+        if self.joined is not None and self.left is not None and self.left < self.joined:
+            raise ValueError(f"left {self.left} is before joined {self.joined}")
+        return self
 
     def is_off(self, day: dt.date) -> TimeOff | None:
         for off in self.time_off:
             if off.start <= day <= off.end:
                 return off
         return None
+
+    def is_member_on(self, day: dt.date) -> bool:
+        """Whether ``day`` lies within the engineer's time on the team (``joined`` to ``left``)."""
+        return (self.joined is None or self.joined <= day) and (self.left is None or day <= self.left)
+
+    def year_share(self, year: int) -> Fraction:
+        """The part of ``year`` the engineer was on the team: 1 for all of it, 0 for none."""
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        start = max(first, self.joined) if self.joined else first
+        end = min(last, self.left) if self.left else last
+        return Fraction(max(0, (end - start).days + 1), (last - first).days + 1)
 
 
 class Owners(Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opscheck.rules import data, history, holidays, oncall, ownership, policy, runbooks
+from opscheck.rules import concurrent, data, history, holidays, oncall, ownership, policy, runbooks
 from opscheck.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     oncall.published_ahead,
     oncall.cover_available,
     oncall.shift_balance,
+    concurrent.double_booked,
     holidays.holiday_balance,
     holidays.holiday_repeat,
     runbooks.runbook_present,

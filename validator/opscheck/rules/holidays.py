@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from opscheck.calendar import CalendarError, Cover, Holiday, Schedule, holidays_in
 from opscheck.dataset import Dataset
+from opscheck.rules.balance import year_shares
 from opscheck.rules.base import Hit, Options, rule
 from opscheck.rules.oncall import SpreadOptions, spread_hits
 from opscheck.source import Loc
@@ -43,7 +44,8 @@ def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     The engineer covering a holiday is the override's for that day, else the one on call for
     the larger part of the day in the handoff time zone (a Friday 17:00 handoff leaves Friday
     to the outgoing engineer).
-    Only years the schedule covers whole and active members are compared.
+    Only years the schedule covers whole and active members are compared, each pro rata for
+    the part of the year they were on the team (`joined`, `left`).
 
     Failing:
         # in 2026: eng1 covers 3 holidays, eng2 1, eng3 1
@@ -53,11 +55,11 @@ def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     """
     for rid, sched in ds.schedules.items():
         rot = sched.rotation
-        active = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
         covered = holiday_cover(ds, sched)
         for year in sched.whole_years():
             counts = Counter(c.engineer for h, c in covered if h.year == year)
-            yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", counts, active, opts.max_spread)
+            yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", counts, year_shares(ds, rot, year),
+                                   opts.max_spread)
 
 
 @rule("HOL002", "holiday-repeat")

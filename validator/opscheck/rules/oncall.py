@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from fractions import Fraction
 
-from opscheck.calendar import WEEK, days
+from opscheck.calendar import WEEK, days, handoff_day_lag
 from opscheck.dataset import Dataset
 from opscheck.models import WEEKDAYS, Rotation
+from opscheck.rules.balance import balanced, full_time, year_shares
 from opscheck.rules.base import Hit, Options, rule
 from opscheck.source import Loc
 
@@ -119,12 +121,20 @@ class AheadOptions(Options):
     min_days_ahead: int = 91
 
 
+def current_week(rot: Rotation, day: dt.date) -> dt.date:
+    """The week of the shift that would cover ``day`` (the latest handoff day on or before it, or the
+    one before when a late handoff leaves its day to the outgoing engineer)."""
+    base = day - dt.timedelta(days=handoff_day_lag(rot.handoff))
+    return base - dt.timedelta(days=(base.weekday() - rot.handoff.weekday_index) % 7)
+
+
 @rule("ONC003", "published-ahead", options=AheadOptions)
 def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
     """The schedule ends before as-of + `min_days_ahead` (91 days: a quarter).
 
     People plan their lives around on-call weeks; publishing a quarter ahead lets them.
-    `opscheck schedule plan` extends a rotation fairly.
+    `opscheck schedule plan` extends a rotation fairly. A schedule that starts after
+    as-of leaves today uncovered, which is reported too.
 
     Failing:
         # as-of 2025-01-06, min_days_ahead 91: the schedule must reach 2025-04-07
@@ -141,7 +151,15 @@ def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
         if last is None:
             yield Hit(rot.loc.at("id"), f"rotation '{rid}' has no shifts; publish them through {need} "
                       "(`opscheck schedule plan`)", rid)
-        elif last < need:
+            continue
+        first = sched.first_day
+        if first is not None and first > ds.as_of and sched.cover(ds.as_of) is None:
+            i = min(range(len(rot.shifts)), key=lambda k: rot.shifts[k].week)
+            yield Hit(rot.loc.at("shifts", i, "week"),
+                      f"nobody covers today ({ds.as_of}) in rotation '{rid}': its schedule starts on {first}; "
+                      f"add a shift for the week of {current_week(rot, ds.as_of)}", f"{rid}@{ds.as_of}",
+                      ident="today-uncovered")
+        if last < need:
             i = max(range(len(rot.shifts)), key=lambda k: rot.shifts[k].week)
             yield Hit(
                 rot.loc.at("shifts", i, "week"),
@@ -155,6 +173,8 @@ def published_ahead(ds: Dataset, opts: AheadOptions) -> Iterator[Hit]:
 @rule("ONC004", "cover-available")
 def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """A shift or override engineer is not a member, is inactive, or is on time off on a day they cover.
+
+    A day before an engineer's `joined` date or after their `left` date counts as not a member.
 
     Only coverage from as-of on is checked: past shifts are history. A shift covers the days
     its engineer is on call for the larger part of (with a Friday 17:00 handoff, Saturday to
@@ -180,7 +200,8 @@ def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
             if last < ds.as_of:
                 continue
             person = ds.engineers.get(shift.engineer)
-            if person is None or (shift.engineer in members and person.active and not person.time_off):
+            if person is None or (shift.engineer in members and person.active and not person.time_off
+                                  and person.joined is None and person.left is None):
                 continue  # nothing that could fail
             covered = [d for d in days(first, last) if sched.override_on(d) is None]
             yield from _available(ds, rot, members, rot.loc.at("shifts", i, "engineer"), shift.engineer,
@@ -205,11 +226,19 @@ def _available(
     if not person.active:
         yield Hit(loc, f"'{eng}' covers {subject} but is inactive; give the days to an active member", subject,
                   ident=f"{what}:inactive")
+    away = [d for d in covered if d >= ds.as_of and not person.is_member_on(d)]
+    if away:
+        when = f"joined on {person.joined}" if person.joined and away[0] < person.joined else f"left on {person.left}"
+        yield Hit(loc, f"'{eng}' covers {subject} but {when}; give {_span(away)} to a member on the team then",
+                  subject, ident=f"{what}:not-on-team")
     off = [d for d in covered if d >= ds.as_of and person.is_off(d)]  # days before as-of are history
     if off:
-        span = str(off[0]) if len(off) == 1 else f"{off[0]} to {off[-1]}"
-        yield Hit(loc, f"'{eng}' is on time off {span} but covers {subject}; swap the shift or add an "
+        yield Hit(loc, f"'{eng}' is on time off {_span(off)} but covers {subject}; swap the shift or add an "
                   "override for those days", subject, ident=f"{what}:time-off")
+
+
+def _span(found: list[dt.date]) -> str:
+    return str(found[0]) if len(found) == 1 else f"{found[0]} to {found[-1]}"
 
 
 class SpreadOptions(Options):
@@ -221,7 +250,8 @@ def shift_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     """Within a calendar year, members' shift counts differ by more than `max_spread`.
 
     A shift counts for the year of its `week`. Only years the schedule covers whole and
-    members who are active are compared, so joining or leaving mid-way is not unfair.
+    members who are active are compared; someone who joined or left during the year is held
+    to their share of it (`joined`, `left`): half a year's members take about half as many.
 
     Failing:
         # in 2025: eng1 12 shifts, eng2 10, eng3 10 (spread 2 > 1)
@@ -231,30 +261,39 @@ def shift_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     """
     for rid, sched in ds.schedules.items():
         rot = sched.rotation
-        active = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
         by_year: dict[int, Counter[str]] = defaultdict(Counter)
         for shift in rot.shifts:
             by_year[shift.week.year][shift.engineer] += 1
         for year in sched.whole_years():
-            yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year], active, opts.max_spread)
+            yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year], year_shares(ds, rot, year),
+                                   opts.max_spread)
 
 
 def spread_hits(
-    loc: Loc, rid: str, year: int, what: str, counts: Counter[str], members: list[str], max_spread: int
+    loc: Loc, rid: str, year: int, what: str, counts: Counter[str], shares: dict[str, Fraction], max_spread: int
 ) -> Iterator[Hit]:
-    """One finding when ``members``' counts in ``year`` differ by more than ``max_spread``."""
-    if len(members) < 2:
+    """One finding when the members' counts in ``year`` are not balanced within ``max_spread`` (pro rata)."""
+    if len(shares) < 2 or balanced(counts, shares, max_spread):
         return
-    loads = {m: counts.get(m, 0) for m in members}
-    high, low = max(loads.values()), min(loads.values())
-    if high - low > max_spread:
-        most = [m for m, n in loads.items() if n == high]
-        least = [m for m, n in loads.items() if n == low]
-        detail = ", ".join(f"{m} {n}" for m, n in loads.items())
-        yield Hit(
-            loc,
-            f"in {year}, {what} counts in '{rid}' differ by {high - low} (more than {max_spread}): {detail}; "
-            f"move {what}s from {', '.join(most)} to {', '.join(least)}",
-            rid,
-            ident=f"{what}-counts-{year}",
-        )
+    pace = {m: full_time(counts.get(m, 0), s) for m, s in shares.items()}
+    high, low = max(pace.values()), min(pace.values())
+    most = [m for m, n in pace.items() if n == high]
+    least = [m for m, n in pace.items() if n == low]
+    detail = ", ".join(f"{m} {counts.get(m, 0)}" + ("" if s == 1 else f" (member {_percent(s)} of the year)")
+                       for m, s in shares.items())
+    yield Hit(
+        loc,
+        f"in {year}, {what} counts in '{rid}' differ by {_number(high - low)} (more than {max_spread}"
+        f"{'' if all(s == 1 for s in shares.values()) else ', pro rata'}): {detail}; "
+        f"move {what}s from {', '.join(most)} to {', '.join(least)}",
+        rid,
+        ident=f"{what}-counts-{year}",
+    )
+
+
+def _percent(share: Fraction) -> str:
+    return f"{float(share) * 100:.0f}%"
+
+
+def _number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.1f}"
