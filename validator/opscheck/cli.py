@@ -202,7 +202,7 @@ def explain(rule_id: str, root: Path) -> int:
     rules = {r.id: r for r in engine.all_rules(policy)}
     rule = rules.get(rule_id.upper()) or rules.get(rule_id)
     if rule is None:
-        from opscheck.source import did_you_mean
+        from opscheck.suggest import did_you_mean
 
         raise ConfigError(f"unknown rule '{rule_id}'{did_you_mean(rule_id.upper(), list(rules))}; "
                           "`opscheck rules` lists them")

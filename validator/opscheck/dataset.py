@@ -6,8 +6,9 @@ hides nothing else) and records every loader problem (OPS001 to OPS004).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,8 @@ from markdown_it.token import Token
 from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
 from opscheck.models import Engineer, HolidaysConfig, Item, Pipeline, Rotation, RunbookMeta
-from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml, read_text, split_front_matter
+from opscheck.source import Document, Loc, Problem, load_yaml, read_text, split_front_matter
+from opscheck.suggest import did_you_mean
 from opscheck.tree import FileTree, Tree
 from opscheck.validation import validate
 
@@ -124,8 +126,59 @@ class Dataset:
         return unchecked is None or ident in unchecked
 
     def engineer_off(self, engineer: str, day: dt.date) -> bool:
-        eng = self.engineers.get(engineer)
-        return eng is not None and eng.is_off(day) is not None
+        spans = self.time_off.get(engineer)
+        return spans is not None and spans.covers(day)
+
+    @cached_property
+    def time_off(self) -> dict[str, Spans]:
+        """Each engineer's time off as sorted spans, so a day is looked up, not searched for."""
+        return {eid: Spans.of((off.start, off.end) for off in eng.time_off) for eid, eng in self.engineers.items()}
+
+
+class Spans(NamedTuple):
+    """Disjoint inclusive date ranges in order: overlapping ranges are joined, touching ones kept apart."""
+
+    starts: list[dt.date]
+    ends: list[dt.date]
+
+    @classmethod
+    def of(cls, ranges: Iterable[tuple[dt.date, dt.date]]) -> Spans:
+        starts: list[dt.date] = []
+        ends: list[dt.date] = []
+        for start, end in sorted(ranges):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        return cls(starts, ends)
+
+    def covers(self, day: dt.date) -> bool:
+        i = bisect.bisect_right(self.starts, day) - 1
+        return i >= 0 and day <= self.ends[i]
+
+    def overlaps(self, first: dt.date, last: dt.date) -> bool:
+        """Whether any day from ``first`` to ``last`` is in a span."""
+        i = bisect.bisect_right(self.starts, last) - 1
+        return i >= 0 and self.ends[i] >= first
+
+    def pairs(self) -> list[tuple[dt.date, dt.date]]:
+        return list(zip(self.starts, self.ends, strict=True))
+
+    def intersect(self, other: Spans) -> Spans:
+        """The days in both, in one pass over each (two sorted lists merged)."""
+        out = Spans([], [])
+        i = j = 0
+        while i < len(self.starts) and j < len(other.starts):
+            first, last = max(self.starts[i], other.starts[j]), min(self.ends[i], other.ends[j])
+            if first <= last:
+                out.starts.append(first)
+                out.ends.append(last)
+            if self.ends[i] < other.ends[j]:
+                i += 1
+            else:
+                j += 1
+        return out
 
 
 def lookup(ds: Dataset, key: str, ident: str) -> Any:

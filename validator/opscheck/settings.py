@@ -18,7 +18,8 @@ from opscheck.errors import ConfigError
 from opscheck.findings import Severity
 from opscheck.models import Day, Item, Model
 from opscheck.rules.base import Options, Rule
-from opscheck.source import Document, Loc, Problem, did_you_mean, load_yaml
+from opscheck.source import Document, Loc, Problem, load_yaml
+from opscheck.suggest import did_you_mean
 from opscheck.tree import Tree, as_tree
 from opscheck.validation import explain, validate
 

@@ -6,7 +6,6 @@ unreadable, OPS003 repeated key) and the rest of the run goes on.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -399,9 +398,3 @@ def split_front_matter(file: str, text: str) -> tuple[Document, str, int]:
     )
     return doc, "", len(lines)
 
-
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections import defaultdict
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from opscheck.models import fields_at
-from opscheck.source import DocPath, Document, Problem, did_you_mean
+from opscheck.source import DocPath, Document, Problem
+from opscheck.suggest import CUTOFF, MAX_WORD, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,11 +28,18 @@ def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tu
 def _without_misspelt(errors: list[Any]) -> list[Any]:
     """Unknown keys first, and no 'missing' for a required key that an unknown key misspells:
     the unknown-key message already suggests it."""
-    unknown = [err["loc"] for err in errors if err["type"] == "extra_forbidden"]
+    # compared only with the missing keys beside them: a mapping of many unknown keys stays linear
+    missing: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for err in errors:
+        if err["type"] == "missing":
+            missing[tuple(err["loc"][:-1])].append(str(err["loc"][-1]))
     suggested = {
-        (*loc[:-1], close)
-        for loc in unknown
-        for close in difflib.get_close_matches(str(loc[-1]), [str(e["loc"][-1]) for e in errors], n=3, cutoff=0.6)
+        (*err["loc"][:-1], close)
+        for err in errors
+        if err["type"] == "extra_forbidden" and tuple(err["loc"][:-1]) in missing
+        and len(str(err["loc"][-1])) <= MAX_WORD
+        for close in difflib.get_close_matches(str(err["loc"][-1]), missing[tuple(err["loc"][:-1])], n=3,
+                                               cutoff=CUTOFF)
     }
     kept = [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)]
     return sorted(kept, key=lambda err: err["type"] != "extra_forbidden")

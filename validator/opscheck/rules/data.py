@@ -8,7 +8,8 @@ from opscheck.calendar import CalendarError, known_names
 from opscheck.dataset import Dataset, data_file
 from opscheck.models import Item
 from opscheck.rules.base import Hit, Options, rule
-from opscheck.source import DocPath, Loc, did_you_mean
+from opscheck.source import DocPath, Loc
+from opscheck.suggest import Suggestions, did_you_mean
 
 
 def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
@@ -142,12 +143,16 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
             audience: [investors]
             owners: {primary: eng1, secondary: [eng2]}
     """
+    # one list of hints per kind of id: a renamed id is usually referenced many times
+    engineer_hint, rotation_hint = Suggestions(ds.engineers), Suggestions(ds.rotations)
+    pipeline_hint = Suggestions(ds.pipelines)
+
     def who(item: Item, path: DocPath, eng: str, role: str, subject: str) -> Iterator[Hit]:
         if not ds.may_exist("engineers", eng):
             yield Hit(
                 item.loc.at(*path),
                 f"{role} '{eng}' is not an engineer in {data_file('engineers.yaml')}"
-                f"{did_you_mean(eng, list(ds.engineers))}; add them or fix the id",
+                f"{engineer_hint(eng)}; add them or fix the id",
                 subject,
             )
 
@@ -163,7 +168,7 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
             yield Hit(
                 pipe.loc.at("rotation"),
                 f"rotation '{pipe.rotation}' is not defined in {data_file('oncall.yaml')}"
-                f"{did_you_mean(pipe.rotation, list(ds.rotations))}",
+                f"{rotation_hint(pipe.rotation)}",
                 pipe.id,
             )
     for rot in ds.rotations.values():
@@ -183,7 +188,7 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
             yield Hit(
                 rb.loc.at("pipeline"),
                 f"runbook is for pipeline '{rb.meta.pipeline}', which is not in "
-                f"{data_file('pipelines.yaml')}{did_you_mean(rb.meta.pipeline, list(ds.pipelines))}",
+                f"{data_file('pipelines.yaml')}{pipeline_hint(rb.meta.pipeline)}",
                 rb.meta.pipeline,
             )
     yield from _holiday_names(ds)

@@ -231,7 +231,9 @@ def _available(
         when = f"joined on {person.joined}" if person.joined and away[0] < person.joined else f"left on {person.left}"
         yield Hit(loc, f"'{eng}' covers {subject} but {when}; give {_span(away)} to a member on the team then",
                   subject, ident=f"{what}:not-on-team")
-    off = [d for d in covered if d >= ds.as_of and person.is_off(d)]  # days before as-of are history
+    off: list[dt.date] = []  # days before as-of are history; most shifts meet no time off at all
+    if covered and ds.time_off[eng].overlaps(max(covered[0], ds.as_of), covered[-1]):
+        off = [d for d in covered if d >= ds.as_of and ds.engineer_off(eng, d)]
     if off:
         yield Hit(loc, f"'{eng}' is on time off {_span(off)} but covers {subject}; swap the shift or add an "
                   "override for those days", subject, ident=f"{what}:time-off")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
-from opscheck.dataset import Dataset
+from opscheck.dataset import Dataset, Spans
+from opscheck.models import Engineer
 from opscheck.rules.base import Hit, Options, rule
 
 
@@ -202,6 +203,7 @@ def owners_all_away(ds: Dataset, opts: Options) -> Iterator[Hit]:
           - {id: eng1, name: Eng1, time_off: [{start: 2027-07-05, end: 2027-07-09}]}
           - {id: eng2, name: Eng2, time_off: [{start: 2027-07-12, end: 2027-07-16}]}
     """
+    away: dict[tuple[Any, ...], Spans] = {}
     for pipe in ds.pipelines.values():
         # the pipeline's own rotation says how far the schedule reaches; without one, any rotation
         sched = ds.schedules.get(pipe.rotation) if pipe.rotation else None
@@ -210,18 +212,11 @@ def owners_all_away(ds: Dataset, opts: Options) -> Iterator[Hit]:
         owners = [ds.engineers[e] for e in ids if e in ds.engineers]
         if end is None or not owners:
             continue
-        # intersect the owners' time off, clipped to [as_of, end]
-        spans: list[tuple[dt.date, dt.date]] = [(ds.as_of, end)]
-        for person in owners:
-            spans = [
-                (max(a, off.start), min(b, off.end))
-                for a, b in spans
-                for off in person.time_off
-                if max(a, off.start) <= min(b, off.end)
-            ]
-            if not spans:
-                break
-        for first, last in sorted(set(spans)):
+        key = (end, *(p.id for p in owners))  # a team's pipelines share a few sets of owners
+        spans = away.get(key)
+        if spans is None:
+            spans = away[key] = _all_away(ds, Spans([ds.as_of], [end]), owners)
+        for first, last in spans.pairs():
             span = str(first) if first == last else f"{first} to {last}"
             yield Hit(
                 pipe.loc.at("owners") if pipe.owners else pipe.loc,
@@ -229,3 +224,12 @@ def owners_all_away(ds: Dataset, opts: Options) -> Iterator[Hit]:
                 "stagger their time off or add a secondary owner",
                 pipe.id,
             )
+
+
+def _all_away(ds: Dataset, within: Spans, owners: list[Engineer]) -> Spans:
+    """The days within ``within`` on which every one of ``owners`` is on time off."""
+    for person in owners:
+        within = within.intersect(ds.time_off[person.id])
+        if not within.starts:
+            break
+    return within
