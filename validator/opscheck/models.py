@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictBool,
     StringConstraints,
     model_validator,
 )
@@ -99,7 +100,7 @@ class Engineer(Item):
     name: str
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     github: str | None = None
-    active: bool = True
+    active: StrictBool = True  # a quoted "false" is text, not false
     joined: Day | None = None
     left: Day | None = None
     time_off: list[TimeOff] = Field(default_factory=list)

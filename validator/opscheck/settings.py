@@ -135,6 +135,45 @@ def _check_message(doc: Document, message: str) -> None:
                           "the item, and {{ or }} for a literal brace", where)
 
 
+def _outside_domain(doc: Document, rule_id: str, options: type[Options], err: Any) -> ConfigError:
+    """A parameter value outside its domain, with the allowed range read from the options model."""
+    path = ("rules", rule_id)
+    if err["type"] == "extra_forbidden" or not err["loc"]:
+        problem = explain(doc, options, path, err)
+        return ConfigError(f"{rule_id}: {problem.message}", f"{POLICY_FILE}:{problem.line}")
+    name = str(err["loc"][0])
+    line = doc.mark((*path, *err["loc"]))[0]
+    schema = options.model_json_schema()["properties"][name]
+    return ConfigError(f"{rule_id} {name}: {_shown(err['input'])} is not allowed; allowed: {describe(schema)}",
+                       f"{POLICY_FILE}:{line}")
+
+
+def describe(schema: dict[str, Any]) -> str:
+    """A parameter's domain in words, from its JSON Schema (the one `opscheck schema` publishes)."""
+    if "enum" in schema:
+        return "one of " + ", ".join(map(str, schema["enum"]))
+    kind = schema.get("type")
+    if kind == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and high is not None:
+            return f"a whole number from {low} to {high}"
+        return "a whole number" + (f" of at least {low}" if low is not None else "")
+    if kind == "array":
+        most = f" of at most {schema['maxItems']} entries" if "maxItems" in schema else ""
+        return f"a list{most}, each {describe(schema.get('items', {}))}"
+    if kind == "string":
+        if "maxLength" in schema:
+            return f"text of {schema.get('minLength', 0)} to {schema['maxLength']} characters"
+        return "text"
+    return {"boolean": "true or false", "number": "a number"}.get(str(kind), "a value of the documented form")
+
+
+def _shown(value: Any) -> str:
+    """A value as YAML spells it, cut short."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
     """Read the policy, checking every rule id, parameter and waiver against ``rules``."""
     policy = Policy()
@@ -177,8 +216,7 @@ def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
         try:
             policy.options[rule_id] = rule.options.model_validate(params)
         except ValidationError as exc:
-            problem = explain(doc, rule.options, ("rules", rule_id), exc.errors(include_url=False)[0])
-            raise ConfigError(f"{rule_id}: {problem.message}", f"{POLICY_FILE}:{problem.line}") from None
+            raise _outside_domain(doc, rule_id, rule.options, exc.errors(include_url=False)[0]) from None
     for i, waiver in enumerate(parsed.waivers):
         if waiver.rule not in known:
             line = doc.mark(("waivers", i, "rule"))[0]

@@ -66,6 +66,9 @@ def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> P
                 f"'{name}': unquoted {node.value} is read by YAML 1.1 as the base-60 number "
                 f"{err['input']}; quote it: \"{node.value}\"",
             )
+    if kind == "bool_type" and isinstance(err.get("input"), str):
+        return doc.problem("OPS002", where, f"'{name}': expected true or false, not the text {err['input']!r}; "
+                           "write it without quotes")
     message = _PLAIN.get(kind) or err["msg"].removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, dict | list) or got is None or str(got) in message else f" (got {got!r})"

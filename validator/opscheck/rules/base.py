@@ -22,9 +22,13 @@ from opscheck.source import Loc
 
 
 class Options(BaseModel):
-    """A rule's parameters; the policy may set any of them."""
+    """A rule's parameters; the policy may set any of them.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Each parameter carries its domain (bounds, enums) and types are strict (``true`` is not 1):
+    a value outside it is a configuration error, never a silent change of the rule's meaning.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class Hit(NamedTuple):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Annotated
+
+from pydantic import Field
 
 from opscheck.dataset import Dataset, data_file
 from opscheck.models import Override, Rotation
@@ -88,7 +91,7 @@ def _overrides_rewritten(ds: Dataset, old: Rotation, new: Rotation, fix: str) ->
 
 
 class FreezeOptions(Options):
-    freeze_days: int = 14
+    freeze_days: Annotated[int, Field(ge=0, le=366)] = 14
 
 
 @rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions, needs_base=True)

@@ -6,6 +6,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import Annotated
+
+from pydantic import Field
 
 from opscheck.calendar import WEEK, days, handoff_day_lag
 from opscheck.dataset import Dataset
@@ -16,7 +19,7 @@ from opscheck.source import Loc
 
 
 class GapOptions(Options):
-    min_gap_weeks: int = 1
+    min_gap_weeks: Annotated[int, Field(ge=1, le=52)] = 1
 
 
 @rule("ONC001", "back-to-back", options=GapOptions)
@@ -118,7 +121,7 @@ def _overlapping_overrides(rot: Rotation) -> Iterator[Hit]:
 
 
 class AheadOptions(Options):
-    min_days_ahead: int = 91
+    min_days_ahead: Annotated[int, Field(ge=0, le=1827)] = 91  # up to five years
 
 
 def current_week(rot: Rotation, day: dt.date) -> dt.date:
@@ -244,7 +247,7 @@ def _span(found: list[dt.date]) -> str:
 
 
 class SpreadOptions(Options):
-    max_spread: int = 1
+    max_spread: Annotated[int, Field(ge=0, le=53)] = 1
 
 
 @rule("ONC005", "shift-balance", options=SpreadOptions)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from opscheck.dataset import Dataset, Spans
 from opscheck.models import Engineer
@@ -41,7 +43,7 @@ def primary_owner(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class SecondaryOptions(Options):
-    min_secondary: int = 1
+    min_secondary: Annotated[int, Field(ge=0, le=20)] = 1
 
 
 @rule("OWN002", "secondary-owners", options=SecondaryOptions)
@@ -147,7 +149,7 @@ def owner_inactive(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class PrimaryLoadOptions(Options):
-    max_primary: int = 3
+    max_primary: Annotated[int, Field(ge=1, le=1000)] = 3
 
 
 @rule("OWN005", "primary-load", severity="warning", options=PrimaryLoadOptions)

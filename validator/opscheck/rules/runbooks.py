@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections.abc import Iterator
+from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 
+from pydantic import Field, StringConstraints
+
 from opscheck.dataset import Dataset, Runbook
+from opscheck.models import Category
 from opscheck.rules.base import Hit, Options, rule
 
 
@@ -37,10 +41,13 @@ def runbook_present(ds: Dataset, opts: Options) -> Iterator[Hit]:
                       "fix the path", pipe.id)
 
 
+Section = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class ContentOptions(Options):
-    min_failure_modes: int = 1
-    required_categories: list[str] = ["upstream", "downstream"]
-    required_fields: list[str] = ["detection", "impact"]
+    min_failure_modes: Annotated[int, Field(ge=0, le=100)] = 1
+    required_categories: list[Category] = ["upstream", "downstream"]
+    required_fields: list[Literal["detection", "impact"]] = ["detection", "impact"]
 
 
 @rule("RUN002", "failure-modes", options=ContentOptions)
@@ -83,7 +90,8 @@ def failure_modes(ds: Dataset, opts: ContentOptions) -> Iterator[Hit]:
 
 
 class SectionOptions(Options):
-    required_sections: list[str] = ["Overview", "Dependencies", "Failure modes", "Escalation"]
+    required_sections: Annotated[list[Section], Field(max_length=50)] = [
+        "Overview", "Dependencies", "Failure modes", "Escalation"]
 
 
 @rule("RUN003", "runbook-sections", options=SectionOptions)
@@ -146,7 +154,7 @@ def runbook_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class AgeOptions(Options):
-    max_age_days: int = 180
+    max_age_days: Annotated[int, Field(ge=1, le=3660)] = 180
 
 
 @rule("RUN005", "runbook-stale", severity="warning", options=AgeOptions)
