@@ -121,6 +121,31 @@ def test_path_outside_ops_data_is_a_usage_error(run: Callable[..., Result], hist
     assert "--path policies: audit follows files under ops-data/" in result.err
 
 
+@pytest.mark.parametrize(("path", "hint"), [
+    ("ops-data/nope.yaml", ""),
+    ("ops-data/oncal.yaml", " (did you mean 'ops-data/oncall.yaml'"),
+    ("ops-data/runbook", " (did you mean 'ops-data/runbooks"),
+])
+def test_path_naming_no_file_is_a_usage_error(run: Callable[..., Result], history: Path, path: str,
+                                              hint: str) -> None:
+    result = run("audit", "--root", history, "--path", path)
+    assert result.code == 2 and result.out == ""
+    assert f"--path {path}: no such file or folder, now or in the history{hint}" in result.err
+
+
+@pytest.mark.parametrize(("args", "note"), [
+    (("--since", "2030-01-01"), "no commit changed ops-data/ since 2030-01-01; nothing to show"),
+    (("--until", "2020-01-01"), "no commit changed ops-data/ until 2020-01-01; nothing to show"),
+    (("--path", "ops-data/holidays.yaml", "--since", "2026-03-24", "--until", "2026-03-31"),
+     "no commit changed ops-data/holidays.yaml between 2026-03-24 and 2026-03-31; nothing to show"),
+])
+def test_a_window_without_commits_says_so(run: Callable[..., Result], history: Path, args: tuple[str, ...],
+                                          note: str) -> None:
+    for fmt, out in (("text", ""), ("json", "[]\n")):
+        result = run("audit", "--root", history, "--format", fmt, *args)
+        assert (result.code, result.out, result.err) == (0, out, f"opscheck: note: {note}\n")
+
+
 def test_audit_of_a_repository_without_commits_is_empty(run: Callable[..., Result], team: Path) -> None:
     init(team)
     result = run("audit", "--root", team)

@@ -53,9 +53,45 @@ def test_nobody_on_call_past_the_schedule_exits_1(run: Callable[..., Result]) ->
     assert "data-pipelines: nobody; the schedule runs to 2028-01-02" in result.out
 
 
+@pytest.mark.parametrize("at", ["2024-12-30T13:59Z", "2024-06-01T00:00Z"])
+def test_before_the_first_shift_names_the_day_the_schedule_starts(run: Callable[..., Result], at: str) -> None:
+    result = run("who", "--root", REPO, "--at", at)
+    assert result.code == 1
+    assert "  data-pipelines: nobody; the schedule starts on 2024-12-30 at 09:00 America/New_York (" in result.out
+    assert "schedule plan" not in result.out
+
+
+def _second_rotation(team: Path) -> None:
+    oncall = team / "ops-data" / "oncall.yaml"
+    oncall.write_text(oncall.read_text(encoding="utf-8") + (
+        "  - id: platform\n"
+        "    members: [eng2, eng3]\n"
+        "    handoff: {weekday: friday, time: \"17:00\", timezone: Europe/London}\n"
+        "    shifts:\n"
+        "      - {week: 2026-12-04, engineer: eng3}\n"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("rotations", "lines"), [
+    ((), ["data-pipelines: Eng1 (eng1)", "platform: nobody; the schedule starts on 2026-12-04"]),
+    (("platform",), ["platform: nobody; the schedule starts on 2026-12-04"]),
+    (("data-pipelines",), ["data-pipelines: Eng1 (eng1)"]),
+    (("platform", "data-pipelines", "platform"), ["platform: nobody", "data-pipelines: Eng1 (eng1)"]),
+])
+def test_who_for_chosen_rotations(run: Callable[..., Result], team: Path, rotations: tuple[str, ...],
+                                  lines: list[str]) -> None:
+    _second_rotation(team)
+    args = [arg for rid in rotations for arg in ("--rotation", rid)]
+    result = run("who", "--root", team, "--at", "2026-11-30T14:00Z", *args)
+    shown = result.out.splitlines()[1:]
+    assert len(shown) == len(lines) and all(s.startswith(f"  {want}") for s, want in zip(shown, lines, strict=True))
+    assert result.code == (1 if "platform" in rotations or not rotations else 0)
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--at", "next monday"), "is not an ISO date-time"),
     (("--pipeline", "profit-agregate"), "did you mean 'profit-aggregate'"),
+    (("--rotation", "data-pipeline"), "no rotation 'data-pipeline' in ops-data/oncall.yaml (did you mean"),
+    (("--rotation", "data-pipelines", "--pipeline", "profit-aggregate"), "give --rotation or --pipeline"),
 ])
 def test_bad_input_exits_2(run: Callable[..., Result], args: tuple[str, ...], message: str) -> None:
     result = run("who", "--root", REPO, "--at", "2026-11-30T12:00Z", *args)

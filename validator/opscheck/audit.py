@@ -520,6 +520,12 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     if not repo.head.is_valid():
         return []
     shas = str(repo.git.rev_list("--first-parent", "--reverse", "HEAD", "--", spec)).split()
+    if not shas and path is not None and not (root / _scope(path)).exists():
+        from opscheck.suggest import did_you_mean
+
+        known = str(repo.git.ls_tree("-r", "--name-only", "HEAD", "--", prefix + DATA_DIR)).split("\n")
+        hint = did_you_mean(_scope(path), [k.removeprefix(prefix) for k in known if k])
+        raise ConfigError(f"--path {path}: no such file or folder, now or in the history{hint}")
     commits = [repo.commit(sha) for sha in shas]
     start = next((i for i, c in enumerate(commits) if since is None or commit_day(c) >= since), len(commits))
     walk = _Walk(prefix)

@@ -21,50 +21,21 @@ import click
 
 from opscheck import __version__
 from opscheck.errors import ConfigError
+from opscheck.params import DATE, root_option, rule_ids, today
 from opscheck.source import Loc
+from opscheck.usage import document
 
 FORMATS = ("auto", "text", "json", "github", "sarif", "junit")
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
-
-
-class DateParam(click.ParamType):  # type: ignore[type-arg]
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        from opscheck.models import strict_date
-
-        try:  # the same reading as dates in the data, whatever Python's fromisoformat accepts
-            day: dt.date = strict_date(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
-        if not 1900 <= day.year <= 9000:  # date arithmetic a few years out must stay in range
-            self.fail(f"{value!r} is outside the years 1900 to 9000", param, ctx)
-        return day
-
-
-DATE = DateParam()
-
-
-def _ids(values: Sequence[str]) -> tuple[str, ...]:
-    """Rule ids from repeated, comma-separated flags; ids are upper case (custom ones too)."""
-    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
-
-
-root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-    help="Repository holding ops-data/ and policies/.",
-)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             invoke_without_command=True)
 @click.version_option(__version__, prog_name="opscheck")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Policy-as-code for a data team's ownership, on-call, holidays and runbooks."""
+    if ctx.invoked_subcommand is None:  # bare `opscheck`: the command list, and success
+        click.echo(ctx.get_help())
 
 
 @cli.command()
@@ -94,7 +65,7 @@ def validate(
     at = history.snapshot(root, rev, "--rev") if rev else None
     day = as_of or (history.commit_day(at.commit) if at else today())
     policy = load_policy(at or root, engine.BUILTIN)
-    rules = engine.pick(engine.all_rules(policy), _ids(select), _ids(ignore))
+    rules = engine.pick(engine.all_rules(policy), rule_ids("--select", select), rule_ids("--ignore", ignore))
     with paused_gc():
         ds = dataset.load(root, day, at)
         ds.last_commit = history.LastCommits(root, day, at.commit if at else None)
@@ -110,6 +81,9 @@ def validate(
         _emit(rendered, out)
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
             write_step_summary(shown, Path(os.environ["GITHUB_STEP_SUMMARY"]))
+    note = engine.unchecked_note(report, rules, bool(select))
+    if note:
+        click.echo(f"opscheck: note: {note}", err=True)
     return report.exit_code(strict)
 
 
@@ -160,6 +134,10 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     from opscheck.audit import audit as walk
 
     entries = walk(root, since, until, path)
+    if not entries:
+        span = (f" between {since} and {until}" if since and until else f" since {since}" if since
+                else f" until {until}" if until else "")
+        click.echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
     if fmt == "json":
         click.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
     else:
@@ -363,16 +341,23 @@ def report(out: Path | None, check: Path | None, root: Path) -> int:
 @cli.command()
 @click.option("--at", "at", metavar="DATETIME",
               help="ISO date-time, with an offset or Z; without one it is UTC (default: now).")
+@click.option("--rotation", "rotation_ids", metavar="ID", multiple=True,
+              help="Only this rotation (repeat for several; default: every rotation).")
 @click.option("--pipeline", "pipeline_id", metavar="ID", help="Also show this pipeline's owners and who is off.")
 @root_option
-def who(at: str | None, pipeline_id: str | None, root: Path) -> int:
+def who(at: str | None, rotation_ids: tuple[str, ...], pipeline_id: str | None, root: Path) -> int:
     """Who is on call now (or --at) in each rotation, honouring overrides and the handoff time zone."""
     from opscheck import who as oncall
 
+    if rotation_ids and pipeline_id:
+        raise click.UsageError("give --rotation or --pipeline (which names its rotation), not both")
     moment = oncall.parse_moment(at) if at else dt.datetime.now(dt.timezone.utc)
-    text, code = oncall.answer(_load_data(root, moment.date()), moment, pipeline_id)
+    text, code = oncall.answer(_load_data(root, moment.date()), moment, pipeline_id, rotation_ids)
     click.echo(text, nl=False)
     return code
+
+
+document(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,27 @@ def pick(rules: list[Rule], select: Iterable[str], ignore: Iterable[str]) -> lis
     def hit(rule: Rule, patterns: list[str]) -> bool:
         return any(rule.id.startswith(p) for p in patterns)
 
-    return [r for r in rules if (not select or hit(r, select)) and not hit(r, ignore)]
+    picked = [r for r in rules if (not select or hit(r, select)) and not hit(r, ignore)]
+    if not picked:
+        chosen = ", ".join(r.id for r in rules if not select or hit(r, select))
+        raise ConfigError(f"--ignore {','.join(ignore)} leaves no rule to run of those selected ({chosen}); "
+                          "narrow --ignore or widen --select")
+    return picked
+
+
+def unchecked_note(report: Report, rules: list[Rule], selected: bool) -> str | None:
+    """Say so when a run checked nothing, or when rules the user selected were skipped,
+    rather than let "0 errors" read as a pass."""
+    if not report.rules:
+        return (f"every selected rule ({', '.join(r.id for r in rules)}) is off in the policy: "
+                "nothing was checked")
+    skipped = [rule for rule, _ in report.skipped]
+    if not skipped or not (selected or set(skipped) >= set(report.rules)):
+        return None
+    what = f"{', '.join(skipped)} compare{'s' * (len(skipped) == 1)} with --base REF, which was not given"
+    if set(skipped) >= set(report.rules):
+        return f"{what}: nothing was checked; pass e.g. --base origin/main"
+    return f"{what}, so {'it was' if len(skipped) == 1 else 'they were'} skipped"
 
 
 def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:

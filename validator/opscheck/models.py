@@ -35,8 +35,24 @@ def strict_date(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and _DATE.match(value):
-        return dt.date.fromisoformat(value)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(no_such_day(value)) from None
     raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def no_such_day(text: str) -> str:
+    """Why ``text``, shaped YYYY-MM-DD, names no day of the calendar."""
+    import calendar
+
+    year, month, _ = (int(part) for part in text.split("-"))
+    if year < 1:
+        return f"{text} is not a day: there is no year 0"
+    if not 1 <= month <= 12:
+        return f"{text} is not a day: there is no month {month:02d}"
+    last = calendar.monthrange(year, month)[1]
+    return f"{text} is not a day: {calendar.month_name[month]} {year} has {last} days"
 
 
 @cache

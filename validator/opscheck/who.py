@@ -8,6 +8,7 @@ calendar days in that time zone. A moment without an offset is read as UTC.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -53,11 +54,14 @@ def on_call(ds: Dataset, rot: Rotation, moment: dt.datetime) -> OnCall:
     return OnCall(rot, local, engineer, shift, override)
 
 
-def answer(ds: Dataset, moment: dt.datetime, pipeline_id: str | None = None) -> tuple[str, int]:
+def answer(ds: Dataset, moment: dt.datetime, pipeline_id: str | None = None,
+           rotation_ids: Sequence[str] = ()) -> tuple[str, int]:
     """The report and exit code: 1 when a rotation asked about has nobody on call."""
     pipeline = _pipeline(ds, pipeline_id) if pipeline_id else None
     if pipeline is not None:
         rotations = [ds.rotations[pipeline.rotation]] if pipeline.rotation in ds.rotations else []
+    elif rotation_ids:
+        rotations = [lookup(ds, "rotations", rid) for rid in dict.fromkeys(rotation_ids)]
     else:
         rotations = list(ds.rotations.values())
     utc = moment.astimezone(dt.timezone.utc)
@@ -85,6 +89,10 @@ def _line(ds: Dataset, call: OnCall) -> str:
     rot, local = call.rotation, call.local
     when = f"local time {local:%Y-%m-%d %H:%M %Z}"
     if call.engineer is None:
+        first = min((s.week for s in rot.shifts), default=None)
+        if first is not None and local < dt.datetime.combine(first, rot.handoff.clock, tzinfo=local.tzinfo):
+            return (f"  {rot.id}: nobody; the schedule starts on {first} at {rot.handoff.time} "
+                    f"{rot.handoff.timezone} ({when})")
         last = ds.schedules[rot.id].last_day
         span = f"the schedule runs to {last}" if last else "nothing is scheduled"
         return f"  {rot.id}: nobody; {span} ({when}); extend it with `opscheck schedule plan --rotation {rot.id}`"

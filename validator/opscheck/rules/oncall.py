@@ -59,7 +59,10 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
     Each shift lasts seven days from its handoff; the next must start exactly when it
     ends, or somebody is paged twice or nobody at all. Two overrides on the same day
-    overlap too: only one of them can be on call.
+    overlap too: only one of them can be on call. An override stands in for the shift
+    of its day, so one dated before the first shift or after the last leaves the schedule
+    with a stray day of cover and no shift around it: a break in continuity, most often
+    a typo in the year.
 
     Failing:
         handoff: {weekday: monday, time: "09:00", timezone: America/New_York}
@@ -105,6 +108,26 @@ def continuity(ds: Dataset, opts: Options) -> Iterator[Hit]:
             if shift.week.weekday() == want and (prev is None or shift.week > prev):
                 prev = shift.week
         yield from _overlapping_overrides(rot)
+        yield from _overrides_outside(ds, rot)
+
+
+def _overrides_outside(ds: Dataset, rot: Rotation) -> Iterator[Hit]:
+    sched = ds.schedules[rot.id]
+    first, last = sched.first_day, sched.last_day
+    if first is None or last is None:
+        return  # no shifts at all: ONC003 says so
+    for i, ov in enumerate(rot.overrides):
+        if first <= ov.first and ov.last <= last:
+            continue
+        when = (f"is after the schedule ends on {last}" if ov.first > last
+                else f"is before the schedule starts on {first}" if ov.last < first
+                else f"starts before the schedule does ({first})" if ov.first < first
+                else f"runs past the end of the schedule ({last})")
+        span = str(ov.first) if ov.first == ov.last else f"{ov.first} to {ov.last}"
+        yield Hit(rot.loc.at("overrides", i, "date" if ov.date else "start"),
+                  f"override of {span} for '{ov.engineer}' {when}: no shift holds those days; fix the date, "
+                  f"or extend the schedule first (`opscheck schedule plan --rotation {rot.id}`)",
+                  f"{rot.id}@{ov.first}")
 
 
 def _overlapping_overrides(rot: Rotation) -> Iterator[Hit]:
