@@ -123,11 +123,13 @@ def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 
 class Holiday(NamedTuple):
     name: str
-    date: dt.date
+    date: dt.date  # the day covered: the actual date, or with `dates: observed` the observed one
+    of_year: int | None = None  # whose holiday it is, when the day covered falls in another year
 
     @property
     def year(self) -> int:
-        return self.date.year
+        """The holiday's year: New Year's Day 2028 observed on 2027-12-31 is 2028's, in every count."""
+        return self.date.year if self.of_year is None else self.of_year
 
 
 class CalendarError(ValueError):
@@ -167,32 +169,41 @@ def known_names(cfg: HolidaysConfig, years: Iterable[int]) -> set[str]:
 
 
 def holidays_in(cfg: HolidaysConfig, years: Iterable[int]) -> list[Holiday]:
-    """The covered days of ``years``: each observed name on its actual or observed date, and extras."""
+    """The holidays of ``years``: each observed name on its actual or observed date, and extras.
+
+    A holiday belongs to the year of its actual date, wherever it is observed: with
+    `dates: observed`, New Year's Day 2028 (a Saturday) is 2028's holiday, covered on Friday
+    2027-12-31, so it is asked for with 2028 and counted in 2028 by every rule and command.
+    """
     wanted = tuple(sorted(set(years)))
     if not wanted:
         return []
-    actual = _country(cfg.calendar, cfg.subdivision, False, wanted)
-    observed = _country(cfg.calendar, cfg.subdivision, True, wanted) if cfg.dates == "observed" else None
+    # a year's holiday may be observed in the year before or after: read those years too
+    around = tuple(range(wanted[0] - 1, wanted[-1] + 2))
+    actual = _country(cfg.calendar, cfg.subdivision, False, around)
     found: dict[tuple[str, int], dt.date] = {}
     for day, value in actual.items():
         for name in str(value).split(";"):
             found.setdefault((name.strip(), day.year), day)
-    if observed is not None:
-        for day, value in observed.items():
+    if cfg.dates == "observed":
+        for day, value in _country(cfg.calendar, cfg.subdivision, True, around).items():
             for name in str(value).split(";"):
-                name = name.strip()
-                if name.endswith("(observed)"):
-                    base = name.removesuffix("(observed)").strip()
-                    actual_day = found.get((base, day.year))
-                    # the holiday moved to a nearby working day, which is the one covered; an observed
-                    # day far from this year's date (Friday 31 December) belongs to next year's holiday
-                    if actual_day is not None and abs((day - actual_day).days) <= 7:
-                        found[(base, day.year)] = day
+                if name.strip().endswith("(observed)"):
+                    _observe(found, name.strip().removesuffix("(observed)").strip(), day)
     out = [
-        Holiday(name, found[(name, year)])
+        Holiday(name, found[(name, year)], year if found[(name, year)].year != year else None)
         for name in cfg.observe
         for year in wanted
         if (name, year) in found
     ]
     out += [Holiday(extra.name, extra.date) for extra in cfg.extra if extra.date.year in wanted]
     return sorted(out, key=lambda h: (h.date, h.name))
+
+
+def _observe(found: dict[tuple[str, int], dt.date], name: str, day: dt.date) -> None:
+    """Move the occurrence of ``name`` that ``day`` stands in for (a week either side) to ``day``."""
+    for year in (day.year, day.year + 1, day.year - 1):
+        actual = found.get((name, year))
+        if actual is not None and abs((day - actual).days) <= 7:
+            found[(name, year)] = day
+            return

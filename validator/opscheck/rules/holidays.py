@@ -19,7 +19,8 @@ def holiday_cover(ds: Dataset, sched: Schedule) -> list[tuple[Holiday, Cover]]:
     if cfg is None or first is None or last is None:
         return []
     try:
-        found = holidays_in(cfg, range(first.year, last.year + 1))
+        # a holiday of the year after (or before) the schedule may be observed within it
+        found = holidays_in(cfg, range(first.year - 1, last.year + 2))
     except CalendarError:
         return []  # OPS005 reports the unknown calendar
     out = []
