@@ -138,25 +138,15 @@ class CalendarError(ValueError):
 
 @lru_cache(maxsize=64)
 def _country(calendar: str, subdivision: str | None, observed: bool, years: tuple[int, ...]) -> Any:
-    import holidays  # heavy: imported only when a command needs holiday dates
+    from opscheck.holidaylib import UnknownCountry, country_class  # heavy: only when holiday dates are needed
 
-    # country_holidays looks the code up as an attribute of the package: a module name would pass
-    if calendar not in supported_calendars():
-        raise CalendarError(f"unknown calendar {calendar!r}")
     try:
-        return holidays.country_holidays(
-            calendar, subdiv=subdivision, years=years, observed=observed, language="en_US"
-        )
+        entity = country_class(calendar)
+        return entity(years=years, subdiv=subdivision, observed=observed, language="en_US")
+    except UnknownCountry:
+        raise CalendarError(f"unknown calendar {calendar!r}") from None
     except NotImplementedError as exc:
         raise CalendarError(str(exc)) from None
-
-
-@lru_cache(maxsize=1)
-def supported_calendars() -> frozenset[str]:
-    """The country codes the ``holidays`` library supports."""
-    import holidays
-
-    return frozenset(holidays.list_supported_countries())
 
 
 def known_names(cfg: HolidaysConfig, years: Iterable[int]) -> set[str]:

@@ -56,9 +56,7 @@ def validate(
 ) -> int:
     """Check ops-data/ against the policy."""
     from opscheck import dataset, engine, history
-    from opscheck.reporters import REPO_RELATIVE, REPORTERS, relocate, repo_prefix
-    from opscheck.reporters.github import write_step_summary
-    from opscheck.reporters.text import render as render_text
+    from opscheck.reporters import REPO_RELATIVE, relocate, repo_prefix, reporter
     from opscheck.settings import load_policy
 
     targets = _targets(formats or ("auto",), outputs)
@@ -73,13 +71,17 @@ def validate(
         report = dataclasses.replace(engine.run(ds, policy, rules), strict=strict)
     for fmt, out in targets:
         if fmt == "text":
+            from opscheck.reporters.text import render as render_text
+
             color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             rendered = render_text(report, rules, color=color)
         else:
             shown = relocate(report, repo_prefix(root)) if fmt in REPO_RELATIVE else report
-            rendered = REPORTERS[fmt](shown, rules)
+            rendered = reporter(fmt)(shown, rules)
         _emit(rendered, out)
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            from opscheck.reporters.github import write_step_summary
+
             write_step_summary(shown, Path(os.environ["GITHUB_STEP_SUMMARY"]))
     note = engine.unchecked_note(report, rules, bool(select))
     if note:

@@ -12,10 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple, TypeVar
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
@@ -24,6 +21,10 @@ from opscheck.source import Document, Loc, Problem, load_yaml, read_text, split_
 from opscheck.suggest import did_you_mean
 from opscheck.tree import FileTree, Tree
 from opscheck.validation import validate
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 DATA_DIR = "ops-data"
 ITEM_FILES: dict[str, tuple[str, type[Item]]] = {
@@ -299,6 +300,10 @@ def _load_runbooks(ds: Dataset) -> None:
         ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
         if status == "ok":
             wanted.add(PurePosixPath(pipe.runbook).as_posix())
+    if not wanted:
+        return
+    from markdown_it import MarkdownIt  # only a repository with runbooks needs it
+
     # Headings need only the block parser; inline parsing runs only where a link may be.
     parser = MarkdownIt("commonmark").disable("inline")
     for rel in sorted(wanted):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zoneinfo
 from fractions import Fraction
@@ -55,16 +56,43 @@ def no_such_day(text: str) -> str:
     return f"{text} is not a day: {calendar.month_name[month]} {year} has {last} days"
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+){0,3}")
+
+
+def _listed_zone(name: str) -> bool:
+    """Whether ``name`` is in ``zoneinfo.available_timezones()``, asked of this one name: the
+    whole list walks and opens every file of the database. ZoneInfo reads the name as a file
+    path, so only a plain relative name of a regular file that starts as zone files do passes."""
+    if len(name) > 100 or not _ZONE_NAME.fullmatch(name) or name == "posixrules":
+        return False
+    if name.split("/", 1)[0] not in ("right", "posix"):
+        for root in zoneinfo.TZPATH:
+            try:
+                with open(os.path.join(root, name), "rb") as f:
+                    if f.read(4) == b"TZif":
+                        return True
+            except OSError:
+                continue
+    return name in _packaged_zones()
+
+
 @cache
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def _packaged_zones() -> frozenset[str]:
+    """The zones of the ``tzdata`` package, where ZoneInfo looks when the system has none."""
+    from importlib import resources
+
+    try:
+        with resources.files("tzdata").joinpath("zones").open("r") as f:
+            return frozenset(line.strip() for line in f if line.strip())
+    except (ImportError, FileNotFoundError):
+        return frozenset()
 
 
 @cache
 def _zone(name: str) -> str:
-    # Checked against the database's list first: ZoneInfo reads the name as a file path, so
+    # Checked as the database's list would first: ZoneInfo reads the name as a file path, so
     # 'America' (a folder) or a 300-letter name would reach the file system.
-    if name not in _zones():
+    if not _listed_zone(name):
         shown = name if len(name) <= 60 else name[:60] + "..."
         raise ValueError(f"unknown time zone {shown!r}: use an IANA name such as America/New_York")
     return name
@@ -80,7 +108,7 @@ Category = Literal["upstream", "downstream", "internal"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False, defer_build=True)
 
 
 class Item(Model):

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from opscheck.findings import Report
-from opscheck.reporters import github, junit, sarif, text
-from opscheck.reporters import json as json_reporter
 from opscheck.rules.base import Rule
 
 Reporter = Callable[[Report, Sequence[Rule]], str]
 
-REPORTERS: dict[str, Reporter] = {
-    "text": text.render,
-    "json": json_reporter.render,
-    "github": github.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
+# format -> the module under opscheck.reporters whose ``render`` writes it, imported only when used
+REPORTERS: dict[str, str] = {
+    "text": "text",
+    "json": "json",
+    "github": "github",
+    "sarif": "sarif",
+    "junit": "junit",
 }
+
+
+def reporter(fmt: str) -> Reporter:
+    render: Reporter = importlib.import_module(f"opscheck.reporters.{REPORTERS[fmt]}").render
+    return render
 
 # Formats read by CI services that resolve paths against the repository root, not --root.
 REPO_RELATIVE = frozenset({"github", "sarif", "junit"})

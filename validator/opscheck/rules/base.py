@@ -28,7 +28,7 @@ class Options(BaseModel):
     a value outside it is a configuration error, never a silent change of the rule's meaning.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 
 
 class Hit(NamedTuple):
