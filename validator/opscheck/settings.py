@@ -102,21 +102,32 @@ def _read(root: Path | Tree, file: str) -> Document:
 def load_custom(root: Path | Tree) -> list[CustomRule]:
     out: list[CustomRule] = []
     for file in as_tree(root).glob(f"{POLICY_DIR}/{CUSTOM_GLOB}"):
-        from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import SchemaError
-
         doc = _read(root, file)
         spec, problems = validate(doc, CustomRuleFile, doc.data)
         if spec is None:
             raise _fail(problems)
         _check_message(doc, spec.message)
-        try:
-            Draft202012Validator.check_schema(spec.json_schema)
-        except SchemaError as exc:
-            line, _ = doc.mark(("schema", *exc.path))
-            raise ConfigError(f"schema is not valid JSON Schema 2020-12: {exc.message}", f"{file}:{line}") from None
+        _check_schema(doc, spec.json_schema)
         out.append(CustomRule(spec, file))
     return out
+
+
+def _check_schema(doc: Document, schema: dict[str, Any]) -> None:
+    """Valid against the 2020-12 metaschema, and safe: see ``safeschema``."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import SchemaError
+
+    from opscheck import safeschema
+
+    unsafe = next(safeschema.problems(schema), None)  # first: the metaschema check compiles patterns with re
+    if unsafe is not None:
+        raise ConfigError(unsafe.message, f"{doc.file}:{doc.mark(('schema', *unsafe.path))[0]}")
+    try:
+        # no format checks: patterns were checked with RE2 above, and re.compile can recurse deeply
+        Draft202012Validator.check_schema(schema, format_checker=FormatChecker(formats=()))
+    except SchemaError as exc:
+        line, _ = doc.mark(("schema", *exc.path))
+        raise ConfigError(f"schema is not valid JSON Schema 2020-12: {exc.message}", f"{doc.file}:{line}") from None
 
 
 def _check_message(doc: Document, message: str) -> None:

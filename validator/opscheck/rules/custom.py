@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opscheck.dataset import Dataset
+from opscheck.errors import ConfigError
 from opscheck.rules.base import Hit, Options, Rule
 from opscheck.settings import CustomRule
 from opscheck.source import Loc
@@ -47,16 +48,25 @@ def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:
 
 
 def make_rule(custom: CustomRule) -> Rule:
-    from jsonschema import Draft202012Validator
+    from opscheck.safeschema import validator_for
 
     spec = custom.spec
-    validator = Draft202012Validator(spec.json_schema)
+    validator = validator_for(spec.json_schema)
     fields = {name for _, name, _, _ in string.Formatter().parse(spec.message) if name}
+
+    def failures(item: Any) -> list[Any]:
+        from referencing.exceptions import Unresolvable
+
+        try:
+            return sorted(validator.iter_errors(item), key=lambda e: list(map(str, e.absolute_path)))
+        except (RecursionError, Unresolvable):  # refused at load time; kept as a last guard
+            raise ConfigError(f"custom rule {spec.id} cannot be applied: its schema refers too deep or outside "
+                              "itself", custom.file) from None
 
     def check(ds: Dataset, opts: Options) -> Iterator[Hit]:
         for loc, subject in _targets(ds, spec.target):
             item = ds.raw(loc)
-            errors = sorted(validator.iter_errors(item), key=lambda e: list(map(str, e.absolute_path)))
+            errors = failures(item)
             if errors:
                 values = _Blank(item if isinstance(item, dict) else {})
                 message = spec.message.format_map(values) if fields else spec.message

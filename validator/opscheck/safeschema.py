@@ -1,0 +1,208 @@
+"""JSON Schema for custom rules, made safe for schemas a pull request writes.
+
+A custom rule's schema may refer only inside itself: every ``$ref`` is checked when the rule is
+loaded and the validator's registry refuses to retrieve anything, so no file or network access can
+happen. ``$ref`` chains that loop without descending into the item (``$ref: '#'``) are refused,
+as are chains deep enough to exhaust the stack. Patterns are matched by RE2, in time linear in the
+text, so no name chosen in a data file can stall a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any, NamedTuple
+
+from opscheck.source import DocPath
+
+ROOT_URI = "urn:opscheck:custom-rule"
+REF_KEYS = ("$ref", "$dynamicRef")
+# A chain of in-place references deeper than this would approach Python's stack limit.
+MAX_CHAIN = 40
+
+
+class SchemaProblem(NamedTuple):
+    path: DocPath  # where in the schema
+    message: str
+
+
+def problems(schema: Any) -> Iterator[SchemaProblem]:
+    """What makes ``schema`` unsafe or unusable: outward references, loops, non-linear patterns."""
+    for path, node in _subschemas(schema, ()):
+        if "$id" in node:
+            yield SchemaProblem((*path, "$id"), "'$id' is not allowed: a custom rule's schema stands alone")
+        for key in REF_KEYS:
+            ref = node.get(key)
+            if ref is not None and (not isinstance(ref, str) or not ref.startswith("#")):
+                yield SchemaProblem((*path, key), f"{key} {ref!r} points outside the schema; a custom rule may "
+                                    "refer only inside its own schema ('#/$defs/name')")
+        yield from _pattern_problems(path, node)
+    yield from _ref_problems(schema)
+
+
+def _subschemas(node: Any, path: DocPath) -> Iterator[tuple[DocPath, dict[str, Any]]]:
+    """Every mapping in the schema with its path (values of const and enum are data, not schemas)."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            if key not in ("const", "enum", "examples", "default"):
+                yield from _subschemas(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _subschemas(value, (*path, i))
+
+
+def _pattern_problems(path: DocPath, node: dict[str, Any]) -> Iterator[SchemaProblem]:
+    found: list[tuple[DocPath, Any]] = []
+    if isinstance(node.get("pattern"), str):
+        found.append(((*path, "pattern"), node["pattern"]))
+    if isinstance(node.get("patternProperties"), dict):
+        found += [((*path, "patternProperties", key), key) for key in node["patternProperties"]]
+    for where, pattern in found:
+        error = _compile_error(pattern)
+        if error:
+            yield SchemaProblem(where, f"pattern {pattern[:60]!r} cannot be matched in linear time ({error}); "
+                                "write it without backreferences and lookarounds")
+
+
+def _compile_error(pattern: str) -> str:
+    import re2
+
+    try:
+        _compiled(pattern)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+    return ""
+
+
+@cache
+def _compiled(pattern: str) -> Any:
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error is reported as a finding-free config error, not on stderr
+    return re2.compile(pattern, options)
+
+
+def _target(ref: str, anchors: dict[str, DocPath]) -> DocPath | None:
+    """The schema path a local reference names ('#', '#/a/b' or '#anchor'), or None if it names nothing."""
+    if ref == "#":
+        return ()
+    if not ref.startswith("#/"):
+        return anchors.get(ref[1:])
+    from urllib.parse import unquote
+
+    parts = [unquote(p).replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def _anchors(schema: Any) -> dict[str, DocPath]:
+    return {str(node[key]): path for path, node in _subschemas(schema, ())
+            for key in ("$anchor", "$dynamicAnchor") if isinstance(node.get(key), str)}
+
+
+def _resolve(schema: Any, path: DocPath) -> Any:
+    node = schema
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _in_place(path: DocPath, node: Any, anchors: dict[str, DocPath]) -> Iterator[DocPath]:
+    """The schema paths reached from ``node`` (at ``path``) without descending into the instance."""
+    if not isinstance(node, dict):
+        return
+    for key in REF_KEYS:
+        target = _target(node[key], anchors) if isinstance(node.get(key), str) else None
+        if target is not None:
+            yield target
+    for key in ("allOf", "anyOf", "oneOf"):
+        if isinstance(node.get(key), list):
+            yield from ((*path, key, i) for i in range(len(node[key])))
+    for key in ("not", "if", "then", "else"):
+        if isinstance(node.get(key), dict):
+            yield (*path, key)
+    if isinstance(node.get("dependentSchemas"), dict):
+        yield from ((*path, "dependentSchemas", name) for name in node["dependentSchemas"])
+
+
+def _ref_problems(schema: Any) -> Iterator[SchemaProblem]:
+    """Unresolvable references, and reference loops or chains that never descend into the item."""
+    anchors = _anchors(schema)
+    for path, node in _subschemas(schema, ()):
+        for key in REF_KEYS:
+            ref = node.get(key)
+            if isinstance(ref, str) and ref.startswith("#"):
+                target = _target(ref, anchors)
+                if target is None or _resolve(schema, target) is None:
+                    yield SchemaProblem((*path, key), f"{key} {ref!r} names nothing in this schema")
+                    return
+    depth: dict[DocPath, int] = {}
+    for path, _ in _subschemas(schema, ()):
+        problem = _chain(schema, anchors, path, depth, [])
+        if problem is not None:
+            yield problem
+            return
+
+
+def _chain(
+    schema: Any, anchors: dict[str, DocPath], path: DocPath, depth: dict[DocPath, int], stack: list[DocPath]
+) -> SchemaProblem | None:
+    """Follow in-place edges from ``path`` depth first; ``depth`` keeps the longest chain below each."""
+    if path in depth:
+        return None
+    if path in stack:
+        return SchemaProblem(stack[-1], "this $ref leads back to where it started without descending into the "
+                             "item, so checking would never end; refer to the schema only under properties "
+                             "or items")
+    if len(stack) > MAX_CHAIN:
+        return SchemaProblem(path, f"references chain more than {MAX_CHAIN} schemas deep; flatten the schema")
+    stack.append(path)
+    longest = 0
+    for step in _in_place(path, _resolve(schema, path), anchors):
+        problem = _chain(schema, anchors, step, depth, stack)
+        if problem is not None:
+            return problem
+        longest = max(longest, depth[step] + 1)
+    stack.pop()
+    depth[path] = longest
+    return None
+
+
+def validator_for(schema: dict[str, Any]) -> Any:
+    """A Draft 2020-12 validator whose registry retrieves nothing and whose patterns run on RE2."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+    from referencing import Registry
+    from referencing.exceptions import NoSuchResource
+
+    def refuse(uri: str) -> Any:
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not _search(patrn, instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in patterns.items():
+            for key, value in instance.items():
+                if _search(patrn, key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+
+    cls = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties}
+    )
+    return cls(schema, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
+
+
+def _search(pattern: str, text: str) -> bool:
+    return _compiled(pattern).search(text) is not None
