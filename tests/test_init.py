@@ -20,6 +20,9 @@ from test_workflows import WORKFLOW, _blocking, _run, _tool, _uses_lines, _zizmo
 STARTER = [
     ".github/workflows/opscheck.yml",
     ".pre-commit-config.yaml",
+    *(f".vscode/opscheck/{name}.schema.json"
+      for name in ("custom-rule", "engineers", "holidays", "oncall", "pipelines", "policy")),
+    ".vscode/settings.json",
     "ops-data/engineers.yaml",
     "ops-data/holidays.yaml",
     "ops-data/oncall.yaml",
@@ -71,7 +74,7 @@ def test_second_init_skips_everything(starter: Path, run: Callable[..., Result])
     assert result.out.splitlines() == [
         *(f"skipped {path} (already exists)" for path in STARTER),
         SOURCE_LINE,
-        f"0 written, 8 skipped; next: opscheck validate --root {starter}",
+        f"0 written, {len(STARTER)} skipped; next: opscheck validate --root {starter}",
     ]
     assert {p: p.read_bytes() for p in starter.rglob("*") if p.is_file()} == before
 
@@ -85,7 +88,7 @@ def test_init_keeps_existing_files(tmp_path: Path, run: Callable[..., Result],
     result = run("init", "--as-of", "2026-11-26")
     assert result.code == 0
     assert "skipped ops-data/engineers.yaml (already exists)" in result.out.splitlines()
-    assert result.out.splitlines()[-1] == "7 written, 1 skipped; next: opscheck validate"
+    assert result.out.splitlines()[-1] == f"{len(STARTER) - 1} written, 1 skipped; next: opscheck validate"
     assert mine.read_text(encoding="utf-8") == "engineers: []\n"
     assert (tmp_path / "ops-data" / "oncall.yaml").is_file()
 

@@ -7,6 +7,9 @@ weekly round-robin shifts from the Monday on or before it through as-of + 91 day
 whole and the balance rules have nothing to compare yet. Existing files are never
 overwritten.
 
+For editors, ``.vscode/settings.json`` sets YAML 1.1 (what opscheck reads) and points each
+data and policy file at its schema, written next to it as ``opscheck schema`` prints them.
+
 The pre-commit config and the workflow install opscheck from a :class:`Source`: by
 default this project's repository (``[project.urls] Repository``) at the release tag,
 otherwise the fork, git URL or local clone given with ``--source``.
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
         from importlib.abc import Traversable
 
 ENGINEERS = ("alex", "blair", "casey")
+EDITOR_SCHEMAS = ".vscode/opscheck"
 AHEAD = dt.timedelta(days=91 + 13 * 7)
 
 
@@ -136,11 +140,17 @@ def starter(as_of: dt.date, install: Source) -> dict[str, str]:
         "pip_source": json.dumps(install.pip),
         "shifts": "\n".join(f"      - {{week: {week}, engineer: {who}}}" for week, who in shifts(as_of)),
     }
+    from opscheck.schemas import schemas
+
     root = resources.files("opscheck") / "templates" / "init"
-    return {
+    files = {
         path: _Template(source.read_text(encoding="utf-8")).substitute(values)
         for path, source in _templates(root, PurePosixPath())
     }
+    # the schemas .vscode/settings.json associates with the files (runbook front matter has no association)
+    files.update({f"{EDITOR_SCHEMAS}/{name}.schema.json": json.dumps(body, indent=2) + "\n"
+                  for name, body in schemas().items() if name != "runbook"})
+    return dict(sorted(files.items()))
 
 
 def write(target: Path, as_of: dt.date, install: Source) -> Outcome:
