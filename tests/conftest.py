@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,14 @@ from opscheck.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-26"
+DBT_PROJECT = REPO / "tests" / "dbt" / "analytics"
+DBT_PROFILE = """analytics:
+  target: test
+  outputs:
+    test:
+      type: duckdb
+      path: {path}
+"""
 
 
 @dataclass
@@ -48,3 +59,32 @@ def team(tmp_path: Path) -> Path:
     for name in ("ops-data", "policies"):
         shutil.copytree(REPO / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def dbt_parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test dbt project after a real `dbt parse` (dbt-core, DuckDB adapter): it holds target/manifest.json.
+
+    Profiles, logs and the database stay in a temporary folder; usage statistics are off so
+    that nothing reaches the network.
+    """
+    work = tmp_path_factory.mktemp("dbt")
+    project = work / "analytics"
+    shutil.copytree(DBT_PROJECT, project)
+    (work / "profiles.yml").write_text(DBT_PROFILE.format(path=work / "analytics.duckdb"), encoding="utf-8")
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    dbt = Path(sys.executable).parent / "dbt"
+    proc = subprocess.run(
+        [str(dbt), "parse", "--no-send-anonymous-usage-stats", "--profiles-dir", str(work),
+         "--project-dir", str(project), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project
+
+
+def with_dbt(case: Path, parsed: Path, dest: Path) -> Path:
+    """A copy of ``case`` at ``dest`` with the parsed dbt project as its analytics/ folder."""
+    shutil.copytree(case, dest)
+    shutil.copytree(parsed, dest / "analytics", ignore=shutil.ignore_patterns("*.msgpack", "logs"))
+    return dest

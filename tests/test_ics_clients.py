@@ -47,6 +47,16 @@ def _vobject(text: str) -> Instants:
             for e in cal.vevent_list}
 
 
+@pytest.fixture(autouse=True)
+def _no_colorama_per_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ics-py's grammar library calls colorama.init() on every parse when colorama is installed (dbt,
+    # in the test extra, brings it); each call wraps sys.stdout once more, until Python's recursion
+    # limit. Colours in parser traces are of no use here.
+    import tatsu.color
+
+    monkeypatch.setattr(tatsu.color, "init", lambda: None)
+
+
 def _ics_py(text: str) -> Instants:
     cal = ics.Calendar(text)
     return {str(e.uid): (e.begin.datetime.astimezone(UTC), e.end.datetime.astimezone(UTC)) for e in cal.events}

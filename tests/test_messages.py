@@ -78,7 +78,7 @@ def test_a_misspelt_key_is_one_finding(run: Callable[..., Result], team: Path) -
     found = findings(run, team, "--select", "OPS002")
     assert [(f["line"], f["message"]) for f in found] == [
         (7, "unknown key 'aera' (did you mean 'area'?); allowed keys: id, name, area, audience, rotation, "
-            "owners, runbook")
+            "owners, runbook, dbt, code")
     ]
 
 

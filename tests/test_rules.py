@@ -8,7 +8,8 @@ A case folder holds ``ops-data/``, an optional ``policies/`` and ``expected.json
                    "subject": "eng1", "severity": "warning", "message_contains": "more than 3"}]}
 
 ``rule``, ``file`` and ``line`` are always compared; ``subject``, ``severity`` and
-``waived`` when given; ``message_contains`` must be part of the message. The findings
+``waived`` when given; ``message_contains`` must be part of the message. With ``"dbt": true``
+the case is run on a copy holding the test dbt project, parsed by dbt, as ``analytics/``. The findings
 must equal the expected ones exactly, in the order the JSON output sorts them.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Result
+from conftest import Result, with_dbt
 
 CASES = Path(__file__).parent / "cases" / "rules"
 COMPARED = ("rule", "file", "line", "subject", "severity", "waived")
@@ -44,8 +45,10 @@ def _project(found: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
-def test_case(case: Path, run: Callable[..., Result]) -> None:
+def test_case(case: Path, run: Callable[..., Result], request: pytest.FixtureRequest, tmp_path: Path) -> None:
     expected = _expected(case)
+    if expected.get("dbt"):  # the case reads the test dbt project, parsed once per session
+        case = with_dbt(case, request.getfixturevalue("dbt_parsed"), tmp_path / case.name)
     result = run("validate", "--root", case, "--as-of", expected["as_of"], "--format", "json",
                  *expected.get("args", []))
     assert "Traceback" not in result.out + result.err

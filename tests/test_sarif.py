@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import AS_OF, REPO, Result
+from conftest import AS_OF, REPO, Result, with_dbt
 
 CASE = REPO / "tests" / "cases" / "formats"
 RULE_CASES = REPO / "tests" / "cases" / "rules"
@@ -81,11 +81,14 @@ def test_another_problem_has_another_fingerprint(
     assert set(one) - set(other) and set(other) - set(one)
 
 
-def test_no_two_findings_of_a_run_share_a_fingerprint(run: Callable[..., Result]) -> None:
+def test_no_two_findings_of_a_run_share_a_fingerprint(run: Callable[..., Result], request: pytest.FixtureRequest,
+                                                      tmp_path: Path) -> None:
     shared = {}
     for case in sorted(p for p in RULE_CASES.iterdir() if (p / "expected.json").is_file()):
-        as_of = json.loads((case / "expected.json").read_text(encoding="utf-8"))["as_of"]
-        results = _results(run, case, as_of)
+        expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        root = with_dbt(case, request.getfixturevalue("dbt_parsed"), tmp_path / case.name) \
+            if expected.get("dbt") else case
+        results = _results(run, root, expected["as_of"])
         prints = [r["partialFingerprints"][KEY] for r in results]
         if len(set(prints)) != len(prints):
             shared[case.name] = [(r["ruleId"], r["message"]["text"]) for r in results]

@@ -55,7 +55,7 @@ def validate(
     outputs: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
 ) -> int:
     """Check ops-data/ against the policy."""
-    from opscheck import dataset, engine, history
+    from opscheck import dataset, engine, history, integrations
     from opscheck.reporters import REPO_RELATIVE, relocate, repo_prefix, reporter
     from opscheck.settings import load_policy
 
@@ -66,6 +66,7 @@ def validate(
     rules = engine.pick(engine.all_rules(policy), rule_ids("--select", select), rule_ids("--ignore", ignore))
     with paused_gc():
         ds = dataset.load(root, day, at)
+        integrations.attach(ds, policy)
         ds.last_commit = history.LastCommits(root, day, at.commit if at else None)
         ds.base = history.load_base(root, base, day) if base else None
         report = dataclasses.replace(engine.run(ds, policy, rules), strict=strict)
@@ -318,13 +319,16 @@ def schedule_ics(rotation_id: str, engineer: str | None, out: Path | None, root:
 @root_option
 def report(out: Path | None, check: Path | None, root: Path) -> int:
     """The Markdown handbook (ONCALL.md): ownership, rules, schedule, holidays, load, runbooks."""
-    from opscheck import engine
+    from opscheck import engine, integrations
     from opscheck.exports import report as handbook
     from opscheck.settings import load_policy
 
     if out and check:
         raise click.UsageError("give --out or --check, not both")
-    text = handbook.render(_load_data(root, today()), load_policy(root, engine.BUILTIN))
+    policy = load_policy(root, engine.BUILTIN)
+    ds = _load_data(root, today())
+    integrations.attach(ds, policy)
+    text = handbook.render(ds, policy)
     if check is None:
         _emit(text, out)
         return 0
@@ -332,12 +336,47 @@ def report(out: Path | None, check: Path | None, root: Path) -> int:
         current = check.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read {check}: {exc.strerror or exc}") from None
-    if current == text:
-        click.echo(f"{check} is up to date")
+    return _compare(current, text, str(check), f"opscheck report --out {check}")
+
+
+def _compare(current: str | None, wanted: str, name: str, fix: str) -> int:
+    """0 when ``current`` is ``wanted``, else 1 after a diff and the command that fixes it."""
+    from opscheck.exports.report import diff
+
+    if current == wanted:
+        click.echo(f"{name} is up to date")
         return 0
-    click.echo(handbook.diff(current, text, str(check)), nl=False)
-    click.echo(f"{check} is out of date: run `opscheck report --out {check}` and commit it", err=True)
+    click.echo(diff(current or "", wanted, name), nl=False)
+    click.echo(f"{name} is out of date: run `{fix}` and commit it", err=True)
     return 1
+
+
+@cli.command("codeowners")
+@click.option("--write", is_flag=True, help="Write the block into .github/CODEOWNERS (created if missing).")
+@click.option("--check", is_flag=True, help="Exit 1 with a diff when the block is missing or out of date.")
+@root_option
+def codeowners_cmd(write: bool, check: bool, root: Path) -> int:
+    """The opscheck block of .github/CODEOWNERS: each pipeline's code, owned by its owners' GitHub handles."""
+    from opscheck import engine
+    from opscheck.integrations import codeowners
+    from opscheck.settings import load_policy
+
+    if write and check:
+        raise click.UsageError("give --write or --check, not both")
+    policy = load_policy(root, engine.BUILTIN)
+    found = codeowners.load(_load_data(root, today()), policy.codeowners.data_owners)
+    if found.error is not None:
+        raise ConfigError(found.error.message, f"{found.file}:{found.error.line}")
+    for later, mine in found.shadows:
+        click.echo(f"opscheck: warning: {found.file}:{later.line}: '{later.pattern}' comes after the opscheck "
+                   f"block and also matches '{mine.pattern}'; the last match wins (OWN008)", err=True)
+    new = codeowners.updated(found.text, found.wanted)
+    if check:
+        return _compare(found.text, new, found.file, "opscheck codeowners --write")
+    if write:
+        codeowners.write(root, new)
+    click.echo(f"wrote {found.file}" if write else new, nl=write)
+    return 0
 
 
 @cli.command()

@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+    from opscheck.integrations.codeowners import Codeowners
+    from opscheck.integrations.dbt import DbtProject
+
 DATA_DIR = "ops-data"
+
 ITEM_FILES: dict[str, tuple[str, type[Item]]] = {
     "engineers.yaml": ("engineers", Engineer),
     "pipelines.yaml": ("pipelines", Pipeline),
@@ -58,10 +62,22 @@ class Runbook:
     meta: RunbookMeta | None
     headings: list[Heading]
     links: list[Link]
+    body: str = ""
+    body_line: int = 0  # 0-based line of the file where ``body`` starts
 
     @property
     def loc(self) -> Loc:
         return Loc(self.file)
+
+    def heading(self, title: str) -> Heading | None:
+        return next((h for h in self.headings if h.text.casefold() == title.casefold()), None)
+
+    def section(self, heading: Heading) -> str:
+        """The text under ``heading``, up to the next heading of the same or a higher level."""
+        end = next((h.line for h in self.headings if h.line > heading.line and h.level <= heading.level), None)
+        lines = self.body.splitlines()
+        first = heading.line - self.body_line
+        return "\n".join(lines[first:(end - self.body_line - 1) if end else None])
 
 
 class RunbookRef(NamedTuple):
@@ -94,6 +110,9 @@ class Dataset:
     # Optional look-up of a file's last commit date, supplied when git history is at hand.
     last_commit: Any = None
     base: Dataset | None = None  # the data at `--base REF`, for the GIT rules
+    # read by integrations.attach when the policy or the repository has them
+    dbt: DbtProject | None = None
+    codeowners: Codeowners | None = None
 
     @property
     def files(self) -> int:
@@ -343,7 +362,7 @@ def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
             meta, problems = validate(doc, RunbookMeta, doc.data)
             ds.problems += problems
     headings, links = _outline(parser, body, body_line)
-    return Runbook(file=file, doc=doc, meta=meta, headings=headings, links=links)
+    return Runbook(file=file, doc=doc, meta=meta, headings=headings, links=links, body=body, body_line=body_line)
 
 
 def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:

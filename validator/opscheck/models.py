@@ -29,6 +29,18 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+def _code_pattern(value: str) -> str:
+    # Only what GitHub's CODEOWNERS accepts: it ignores a line with negation or a character range.
+    if not value.strip() or value != value.strip():
+        raise ValueError("a code path is a non-empty gitignore-style pattern without surrounding spaces")
+    if value.startswith(("!", "#")) or "[" in value or "]" in value:
+        raise ValueError(f"{value!r}: CODEOWNERS has no '!' negation, '#' start or '[ ]' ranges; "
+                         "list the paths it should match instead")
+    if "\\" in value or ".." in value.split("/") or "\n" in value or "\r" in value:
+        raise ValueError(f"{value!r}: write a path relative to the repository root with '/', without '..'")
+    return value
+
+
 def strict_date(value: Any) -> Any:
     # YAML hands dates over as text; numbers would otherwise pass as Unix timestamps.
     if isinstance(value, dt.datetime):
@@ -105,6 +117,9 @@ TimeZone = Annotated[str, AfterValidator(_zone)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 Audience = Literal["investors", "experiments", "internal"]
 Category = Literal["upstream", "downstream", "internal"]
+# `resource_type.name` (source.<source>.<table> for a source) or a full dbt unique id
+DbtRef = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[^\s.][^\s]*$", max_length=500)]
+CodePattern = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_code_pattern)]
 
 
 class Model(BaseModel):
@@ -143,7 +158,8 @@ class Engineer(Item):
     id: Id
     name: str
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
-    github: str | None = None
+    # GitHub's own rule for user names, so that CODEOWNERS names a real account
+    github: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")] | None = None
     active: StrictBool = True  # a quoted "false" is text, not false
     joined: Day | None = None
     left: Day | None = None
@@ -189,6 +205,8 @@ class Pipeline(Item):
     rotation: Id | None = None
     owners: Owners | None = None
     runbook: str | None = None
+    dbt: list[DbtRef] = Field(default_factory=list)
+    code: list[CodePattern] = Field(default_factory=list)
 
     @property
     def investor_facing(self) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import string
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
 from opscheck.errors import ConfigError
 from opscheck.findings import Severity
@@ -36,8 +36,45 @@ class Waiver(Item):
     expires: Day
 
 
+def _repo_path(value: str) -> str:
+    pure = PurePosixPath(value)
+    if not value or pure.is_absolute() or ".." in pure.parts or "\\" in value:
+        raise ValueError(f"{value!r}: give a path relative to the repository root (--root), with '/' and no '..'")
+    return pure.as_posix()
+
+
+RepoPath = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_repo_path)]
+# who CODEOWNERS may name: @user, @org/team, or an email address of a GitHub account
+CodeOwner = Annotated[str, StringConstraints(
+    pattern=r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}(/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?|[^@\s]+@[^@\s]+)$")]
+
+
+class DbtSource(Model):
+    manifest: RepoPath  # what `dbt parse` writes, e.g. analytics/target/manifest.json
+    # the dbt project folder, to which the manifest's file paths are relative;
+    # by default the folder holding the manifest's target/ folder
+    project: RepoPath | None = None
+
+    @property
+    def project_dir(self) -> str:
+        if self.project is not None:
+            return "" if self.project == "." else self.project
+        parent = PurePosixPath(self.manifest).parent.parent.as_posix()
+        return "" if parent == "." else parent
+
+
+class Sources(Model):
+    dbt: DbtSource | None = None
+
+
+class CodeownersConfig(Model):
+    data_owners: list[CodeOwner] = Field(default_factory=list, max_length=100)
+
+
 class PolicyFile(Model):
     rules: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    sources: Sources = Field(default_factory=Sources)
+    codeowners: CodeownersConfig = Field(default_factory=CodeownersConfig)
     waivers: list[Waiver] = Field(default_factory=list)
 
 
@@ -66,6 +103,8 @@ class Policy:
     options: dict[str, Options] = field(default_factory=dict)
     waivers: list[Waiver] = field(default_factory=list)
     custom: list[CustomRule] = field(default_factory=list)
+    sources: Sources = field(default_factory=Sources)
+    codeowners: CodeownersConfig = field(default_factory=CodeownersConfig)
     files: int = 0
     # the parsed policy files, so findings about waivers get their lines
     documents: dict[str, Document] = field(default_factory=dict)
@@ -235,4 +274,5 @@ def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
                               f"{POLICY_FILE}:{line}")
         waiver._loc = Loc(POLICY_FILE, ("waivers", i))
     policy.waivers = list(parsed.waivers)
+    policy.sources, policy.codeowners = parsed.sources, parsed.codeowners
     return policy

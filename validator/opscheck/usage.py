@@ -44,6 +44,8 @@ HELP: dict[str, tuple[tuple[str, ...], str | None]] = {
     "schedule ics": (("opscheck schedule ics --rotation data-pipelines --engineer eng1 --out eng1.ics",), None),
     "report": (("opscheck report --out ONCALL.md", "opscheck report --check ONCALL.md"),
                "--check found the file out of date (a diff is printed)"),
+    "codeowners": (("opscheck codeowners", "opscheck codeowners --write", "opscheck codeowners --check"),
+                   "--check found the opscheck block of .github/CODEOWNERS missing or stale (a diff is printed)"),
     "who": (
         ("opscheck who",
          "opscheck who --at 2026-11-30T08:59-05:00 --pipeline profit-aggregate",

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from opscheck.dataset import Dataset
-from opscheck.models import Rotation
+from opscheck.integrations.dbt import describe
+from opscheck.models import Pipeline, Rotation
 from opscheck.rules.holidays import holiday_cover
 from opscheck.schedule import limits
 from opscheck.settings import Policy
@@ -185,4 +186,17 @@ def _runbooks(ds: Dataset) -> list[str]:
         out += [f"{link}{reviewed}.", ""]
         rows = [[m.title, m.category, m.detection or "—", m.impact or "—"] for m in meta.failure_modes]
         out += _table(["Failure mode", "Category", "Detection", "Impact"], rows)
+        out += _lineage(ds, pipe)
     return out
+
+
+def _lineage(ds: Dataset, pipe: Pipeline) -> list[str]:
+    """What dbt says an investor-facing pipeline reads and feeds, to read next to its failure modes."""
+    if ds.dbt is None or not pipe.investor_facing:
+        return []
+    ids = [res.unique_id for _, _, res in ds.dbt.claimed(pipe.dbt)]
+    if not ids:
+        return []
+    sources = ", ".join(src.label for src in ds.dbt.upstream_sources(ids)) or "none"
+    exposures = ", ".join(describe(exp) for exp in ds.dbt.downstream_exposures(ids)) or "none"
+    return ["", f"Upstream dbt sources: {sources}.", "", f"Downstream dbt exposures: {exposures}."]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opscheck.rules import concurrent, data, history, holidays, oncall, ownership, policy, runbooks
+from opscheck.rules import codeowners, concurrent, data, dbt, history, holidays, oncall, ownership, policy, runbooks
 from opscheck.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -17,6 +17,8 @@ RULES: tuple[Rule, ...] = (
     ownership.owner_inactive,
     ownership.primary_load,
     ownership.owners_all_away,
+    codeowners.codeowners_stale,
+    codeowners.codeowners_unreachable,
     oncall.back_to_back,
     oncall.continuity,
     oncall.published_ahead,
@@ -31,6 +33,10 @@ RULES: tuple[Rule, ...] = (
     runbooks.runbook_mismatch,
     runbooks.runbook_stale,
     runbooks.runbook_links,
+    dbt.dbt_unknown,
+    dbt.exposure_unclaimed,
+    dbt.owner_mismatch,
+    dbt.upstream_missing,
     history.history_rewritten,
     history.freeze_window,
     policy.waiver_expired,

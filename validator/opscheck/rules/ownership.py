@@ -9,8 +9,20 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from opscheck.dataset import Dataset, Spans
-from opscheck.models import Engineer
+from opscheck.models import Engineer, Pipeline
 from opscheck.rules.base import Hit, Options, rule
+from opscheck.source import DocPath
+
+
+def owner_roles(pipe: Pipeline) -> list[tuple[DocPath, str, str]]:
+    """(path in the pipeline, engineer, primary or secondary) for each owner of ``pipe``."""
+    if pipe.owners is None:
+        return []
+    roles: list[tuple[DocPath, str, str]] = (
+        [(("owners", "primary"), pipe.owners.primary, "primary")] if pipe.owners.primary else []
+    )
+    roles += [(("owners", "secondary", i), e, "secondary") for i, e in enumerate(pipe.owners.secondary)]
+    return roles
 
 
 @rule("OWN001", "primary-owner")
@@ -134,11 +146,7 @@ def owner_inactive(ds: Dataset, opts: Options) -> Iterator[Hit]:
     for pipe in ds.pipelines.values():
         if pipe.owners is None:
             continue
-        roles: list[tuple[tuple[str | int, ...], str, str]] = (
-            [(("owners", "primary"), pipe.owners.primary, "primary")] if pipe.owners.primary else []
-        )
-        roles += [(("owners", "secondary", i), e, "secondary") for i, e in enumerate(pipe.owners.secondary)]
-        for path, eng, role in roles:
+        for path, eng, role in owner_roles(pipe):
             person = ds.engineers.get(eng)
             if person is not None and not person.active:
                 yield Hit(
