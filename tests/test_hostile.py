@@ -64,7 +64,8 @@ def test_values_the_builder_cannot_convert_stop_no_command(team: Path, run: Call
     edit(team, "ops-data/holidays.yaml", "calendar: US", "calendar: 0b_")
     results = every_command(run, team)
     assert results["validate"].code == 1
-    assert "holidays.yaml:5" in results["who"].err and results["who"].code == 2
+    assert "holidays.yaml:5" in results["plan"].err and results["plan"].code == 2
+    assert results["who"].code == 0  # who does not read holidays.yaml
 
 
 @pytest.mark.parametrize("depth", [70, 400, 990])

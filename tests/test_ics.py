@@ -109,3 +109,11 @@ def test_unknown_rotation_or_engineer(run: Callable[..., Result], team: Path) ->
     assert run("schedule", "ics", "--rotation", "nope", "--root", team).code == 2
     result = run("schedule", "ics", "--rotation", "data-pipelines", "--engineer", "eng9", "--root", team)
     assert result.code == 2 and "no engineer 'eng9'" in result.err
+
+
+def test_a_broken_file_the_calendar_does_not_need_is_not_read(run: Callable[..., Result], team: Path) -> None:
+    (team / "ops-data" / "pipelines.yaml").write_text("pipelines: [unclosed\n", encoding="utf-8")
+    (team / "ops-data" / "runbooks" / "profit-aggregate.md").write_text("no front matter\n", encoding="utf-8")
+    result = run("schedule", "ics", "--root", team, "--rotation", "data-pipelines")
+    assert result.code == 0, result.err
+    assert "BEGIN:VCALENDAR" in result.out

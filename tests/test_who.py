@@ -136,3 +136,17 @@ def test_holiday_credit_follows_who_covers_the_day(
     report = run("report", "--root", team)
     row = next(line for line in report.out.splitlines() if line.startswith(("| Labor Day |", "| Christmas |")))
     assert row.split("|")[2].strip() == engineer.capitalize()
+
+
+@pytest.mark.parametrize(("broken", "args", "code"), [
+    ("pipelines.yaml", (), 0),  # who reads the rotations and the names only
+    ("holidays.yaml", (), 0),
+    ("pipelines.yaml", ("--pipeline", "profit-aggregate"), 2),  # now it needs the pipelines
+    ("engineers.yaml", (), 2),
+])
+def test_who_reads_only_the_files_it_needs(run: Callable[..., Result], team: Path, broken: str,
+                                           args: tuple[str, ...], code: int) -> None:
+    (team / "ops-data" / broken).write_text("key: [unclosed\n", encoding="utf-8")
+    result = run("who", "--root", team, "--at", "2026-11-30T14:00Z", *args)
+    assert result.code == code, result.err
+    assert (f"ops-data/{broken}:" in result.err) == (code == 2)

@@ -13,7 +13,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,10 @@ from opscheck.params import DATE, root_option, rule_ids, today
 from opscheck.source import Loc
 from opscheck.usage import document
 
+# What the schedule commands read (dataset.PARTS): who is on call needs the rotations and names,
+# planning also the holidays; pipelines and runbooks are for validate and the handbook.
+ON_CALL_PARTS = ("engineers.yaml", "oncall.yaml")
+PLAN_PARTS = (*ON_CALL_PARTS, "holidays.yaml")
 FORMATS = ("auto", "text", "json", "github", "sarif", "junit")
 
 
@@ -233,14 +237,16 @@ def init(directory: Path, as_of: dt.date | None, source: str | None, rev: str | 
     return 0
 
 
-def _load_data(root: Path, as_of: dt.date) -> Any:
-    """The dataset, refusing YAML data the loader could not read: planning on half a file would be wrong.
+def _load_data(root: Path, as_of: dt.date, parts: Collection[str] | None = None) -> Any:
+    """The dataset (only ``parts`` of it, see dataset.PARTS), refusing YAML data the loader could
+    not read: planning on half a file would be wrong. A file the command does not need is not read.
 
     Runbooks may be broken: they only feed the handbook's index, which says so.
     """
     from opscheck import dataset
 
-    ds = dataset.load(root, as_of)
+    with paused_gc():
+        ds = dataset.load(root, as_of, parts=dataset.PARTS if parts is None else parts)
     broken = [p for p in ds.problems
               if p.rule in ("OPS001", "OPS002", "OPS003", "OPS004") and p.file.endswith(".yaml")]
     if broken:
@@ -278,7 +284,7 @@ def schedule_plan(rotation_id: str, until: dt.date | None, as_of: dt.date | None
     from opscheck.settings import load_policy
 
     policy = load_policy(root, engine.BUILTIN)
-    ds = _load_data(root, as_of or today())
+    ds = _load_data(root, as_of or today(), PLAN_PARTS)
     try:
         plan = schedule.plan(ds, policy, rotation_id, until)
     except schedule.Infeasible as exc:
@@ -300,7 +306,7 @@ def schedule_ics(rotation_id: str, engineer: str | None, out: Path | None, root:
     """The rotation as an iCalendar (RFC 5545) file: stable UIDs, SEQUENCE from git history."""
     from opscheck.exports import ics
 
-    text = ics.export(_load_data(root, today()), rotation_id, engineer)
+    text = ics.export(_load_data(root, today(), ON_CALL_PARTS), rotation_id, engineer)
     if out is None:
         click.echo(text, nl=False)
         return 0
@@ -393,7 +399,8 @@ def who(at: str | None, rotation_ids: tuple[str, ...], pipeline_id: str | None, 
     if rotation_ids and pipeline_id:
         raise click.UsageError("give --rotation or --pipeline (which names its rotation), not both")
     moment = oncall.parse_moment(at) if at else dt.datetime.now(dt.timezone.utc)
-    text, code = oncall.answer(_load_data(root, moment.date()), moment, pipeline_id, rotation_ids)
+    parts = (*ON_CALL_PARTS, "pipelines.yaml") if pipeline_id else ON_CALL_PARTS
+    text, code = oncall.answer(_load_data(root, moment.date(), parts), moment, pipeline_id, rotation_ids)
     click.echo(text, nl=False)
     return code
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -215,8 +215,16 @@ def data_file(name: str) -> str:
     return f"{DATA_DIR}/{name}"
 
 
-def load(root: Path, as_of: dt.date, tree: Tree | None = None) -> Dataset:
-    """The data under ``root``, read from ``tree`` when given (a git commit) instead of the folder."""
+RUNBOOKS = "runbooks"
+PARTS = (*ITEM_FILES, HOLIDAYS_FILE, RUNBOOKS)  # what ``load`` can read: the data files and the runbooks
+
+
+def load(root: Path, as_of: dt.date, tree: Tree | None = None, parts: Collection[str] = PARTS) -> Dataset:
+    """The data under ``root``, read from ``tree`` when given (a git commit) instead of the folder.
+
+    ``parts`` names what to read (see PARTS): a command that needs two files reads two, and a
+    broken file it does not read cannot stop it.
+    """
     tree = tree or FileTree(root)
     if not tree.is_dir(DATA_DIR):
         raise ConfigError(
@@ -225,15 +233,22 @@ def load(root: Path, as_of: dt.date, tree: Tree | None = None) -> Dataset:
         )
     ds = Dataset(root=root, as_of=as_of, tree=tree)
     for name in ITEM_FILES:
-        load_items(ds, name)
-    holidays_doc = _read(ds, data_file(HOLIDAYS_FILE))
-    if holidays_doc.ok and holidays_doc.data is not None:
-        ds.holidays, problems = validate(holidays_doc, HolidaysConfig, holidays_doc.data)
-        ds.problems += problems
-    elif holidays_doc.ok:
-        ds.problems.append(holidays_doc.problem("OPS002", (), "file is empty: it needs at least 'calendar'"))
-    _load_runbooks(ds)
+        if name in parts:
+            load_items(ds, name)
+    if HOLIDAYS_FILE in parts:
+        _load_holidays(ds)
+    if RUNBOOKS in parts:
+        _load_runbooks(ds)
     return ds
+
+
+def _load_holidays(ds: Dataset) -> None:
+    doc = _read(ds, data_file(HOLIDAYS_FILE))
+    if doc.ok and doc.data is not None:
+        ds.holidays, problems = validate(doc, HolidaysConfig, doc.data)
+        ds.problems += problems
+    elif doc.ok:
+        ds.problems.append(doc.problem("OPS002", (), "file is empty: it needs at least 'calendar'"))
 
 
 def load_items(ds: Dataset, name: str) -> None:
