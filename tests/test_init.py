@@ -227,3 +227,40 @@ def test_generated_pre_commit_config_runs_against_a_local_clone(tmp_path: Path, 
     assert "OPS005 error: primary owner 'alexx'" in blocked.stdout + blocked.stderr
     hook_env = next((tmp_path / "home" / "pre-commit").glob("repo*/py_env-*"))
     assert (hook_env / "bin" / "opscheck").is_file()
+
+
+def _codeowners_step(starter: Path) -> str:
+    workflow = yaml.safe_load((starter / ".github" / "workflows" / "opscheck.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["validate"]["steps"]
+    script: str = next(s["run"] for s in steps if "CODEOWNERS" in s.get("name", ""))
+    return script
+
+
+def test_workflow_checks_codeowners_only_once_the_block_exists(starter: Path, run: Callable[..., Result]) -> None:
+    import os
+    import sys
+
+    script = _codeowners_step(starter)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def step() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", script], cwd=starter, env=env, capture_output=True, text=True,
+                              check=False)
+
+    assert step().returncode == 0  # no CODEOWNERS yet: nothing to check
+    engineers = starter / "ops-data" / "engineers.yaml"
+    people = engineers.read_text(encoding="utf-8")
+    for name in ("alex", "blair", "casey"):
+        email = f"    email: {name}@example.com\n"
+        people = people.replace(email, f"{email}    github: {name}\n")
+    engineers.write_text(people, encoding="utf-8")
+    pipelines = starter / "ops-data" / "pipelines.yaml"
+    text = pipelines.read_text(encoding="utf-8")
+    assert '    # code: ["analytics/models/revenue/**"]\n' in text and "    # dbt: [" in text
+    text = text.replace('    # code: ["analytics', '    code: ["analytics')
+    pipelines.write_text(text, encoding="utf-8")
+    assert run("codeowners", "--write", "--root", starter).code == 0
+    assert step().returncode == 0
+    pipelines.write_text(text.replace("secondary: [blair]", "secondary: [casey]", 1), encoding="utf-8")
+    stale = step()
+    assert stale.returncode == 1 and "opscheck codeowners --write" in stale.stderr
