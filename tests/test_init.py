@@ -15,7 +15,15 @@ from conftest import REPO, Result
 from opscheck import __version__
 from opscheck.errors import ConfigError
 from opscheck.init import Source, source
-from test_workflows import WORKFLOW, _blocking, _run, _tool, _uses_lines, _zizmor_findings
+from test_workflows import (
+    WORKFLOW,
+    _blocking,
+    _run,
+    _tool,
+    _uses_lines,
+    _zizmor_findings,
+    assert_pip_cache_and_fork_guard,
+)
 
 STARTER = [
     ".github/workflows/opscheck.yml",
@@ -111,6 +119,14 @@ def test_workflow_passes_schema_and_zizmor(starter: Path) -> None:
 def test_workflow_pins_the_same_actions_as_ci(starter: Path) -> None:
     ours = set(_uses_lines(starter / ".github" / "workflows" / "opscheck.yml"))
     assert ours and ours <= set(_uses_lines(WORKFLOW))
+
+
+def test_workflow_caches_pip_and_skips_the_upload_on_forks(starter: Path) -> None:
+    workflow = starter / ".github" / "workflows" / "opscheck.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["validate"]["steps"]
+    assert_pip_cache_and_fork_guard(steps)
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@"))
+    assert (starter / setup["with"]["cache-dependency-path"]) == workflow  # a file that exists there
 
 
 def test_pre_commit_config_is_valid(starter: Path) -> None:

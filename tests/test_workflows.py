@@ -171,13 +171,33 @@ def test_validate_job_reads_full_history_and_uploads_sarif() -> None:
     steps = _load(WORKFLOW)["jobs"]["validate"]["steps"]
     checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0
-    upload = next(s for s in steps if "codeql-action/upload-sarif@" in str(s.get("uses", "")))
-    assert upload["if"] == "always()"
-    assert upload["with"]["category"] == "opscheck"
+    assert_pip_cache_and_fork_guard(steps)
     runs = "\n".join(str(s.get("run", "")) for s in steps)
     assert "opscheck validate" in runs
     assert "opscheck report --check ONCALL.md" in runs
     assert "${{" not in runs, "pass github context through env:, not inline"
+
+
+# A fork's pull request gets a token without security-events: write, so its upload would fail the job.
+FORK_GUARD = ("${{ !cancelled() && (github.event_name != 'pull_request' || "
+              "github.event.pull_request.head.repo.full_name == github.repository) }}")
+
+
+def assert_pip_cache_and_fork_guard(steps: list[dict[str, Any]]) -> None:
+    """setup-python caches pip (keyed on a file that exists), and the SARIF upload skips forks' pull requests."""
+    for step in steps:
+        if str(step.get("uses", "")).startswith("actions/setup-python@"):
+            assert step["with"]["cache"] == "pip" and step["with"]["cache-dependency-path"]
+    upload = next(s for s in steps if "codeql-action/upload-sarif@" in str(s.get("uses", "")))
+    assert upload["if"] == FORK_GUARD
+    assert upload["with"]["category"] == "opscheck"
+
+
+def test_tests_job_caches_pip() -> None:
+    steps = _load(WORKFLOW)["jobs"]["tests"]["steps"]
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@"))
+    assert setup["with"]["cache"] == "pip"
+    assert (ROOT / setup["with"]["cache-dependency-path"]).is_file()
 
 
 def test_action_passes_inputs_through_env() -> None:
