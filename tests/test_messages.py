@@ -113,3 +113,76 @@ def test_commands_refuse_an_unknown_calendar(run: Callable[..., Result], team: P
     result = run(*command, "--root", team)
     assert result.code == 2
     assert "ops-data/holidays.yaml:" in result.err and "no calendar 'XX'" in result.err
+
+
+ENGINEERS = "ops-data/engineers.yaml"
+
+
+@pytest.mark.parametrize(("file", "old", "new", "found"), [
+    (ENGINEERS, None, "",
+     [(ENGINEERS, 1, "OPS002", ENGINEERS, "file is empty: it must hold 'engineers:' with a list")]),
+    (ENGINEERS, None, "engineers:\n",
+     [(ENGINEERS, 1, "OPS002", ENGINEERS, "'engineers' has nothing under it: list the engineers there, indented "
+                                          "below it")]),
+    (ENGINEERS, "engineers:\n", "enginers:\n",
+     [(ENGINEERS, 7, "OPS002", ENGINEERS, "unknown key 'enginers' (did you mean 'engineers'?); the file must hold "
+                                          "'engineers:' with a list")]),
+    (ENGINEERS, "- id: eng1\n", "- id: Eng1\n", [(ENGINEERS, 8, "OPS002", "Eng1", "'id': ids are lower case: eng1")]),
+    (ENGINEERS, "- id: eng2\n", "- id: Eng_2\n",
+     [(ENGINEERS, 16, "OPS002", "Eng_2", "'id': ids use lower-case letters, digits and -, and start with a letter "
+                                         "or digit, such as eng-2 (got 'Eng_2')")]),
+    (ONCALL, 'time: "09:00"', "time: 9:00",
+     [(ONCALL, 16, "OPS002", "data-pipelines", "'time': unquoted 9:00 is read by YAML 1.1 as the base-60 number 540; "
+                                               "quote it with a two-digit hour: \"09:00\"")]),
+    (ONCALL, 'time: "09:00"', 'time: "9:00"',
+     [(ONCALL, 16, "OPS002", "data-pipelines", "'time': write the hour with two digits: \"09:00\"")]),
+    (ONCALL, "weekday: monday", "weekday: Monday",
+     [(ONCALL, 16, "OPS002", "data-pipelines", "'weekday' is lower case: monday")]),
+    (ONCALL, "weekday: monday", "weekday: mon",
+     [(ONCALL, 16, "OPS002", "data-pipelines", "'weekday' is one of monday, tuesday, wednesday, thursday, friday, "
+                                               "saturday, sunday (did you mean 'monday'?) (got 'mon')")]),
+    (ENGINEERS, "    name: Eng1\n", "    name: [Eng1\n    email: x\n",
+     [(ENGINEERS, 10, "OPS001", ENGINEERS, "YAML syntax error: did not find expected ',' or ']' (the list '[' opened "
+                                           "on line 9 is not closed with ']'); fix the syntax")]),
+    ("ops-data/runbooks/profit-aggregate.md", "## Escalation\n", "## Escalaton\n",
+     [("ops-data/runbooks/profit-aggregate.md", 101, "RUN003", "profit-aggregate",
+       "runbook lacks section 'Escalation'; heading 'Escalaton' on line 101: did you mean 'Escalation'?")]),
+    ("ops-data/pipelines.yaml", "runbook: runbooks/growth-aggregate.md", "runbook: runbooks/",
+     [("ops-data/pipelines.yaml", 32, "RUN001", "growth-aggregate",
+       "runbook ops-data/runbooks/ is a folder, not a file; name the runbook's Markdown file, e.g. "
+       "runbooks/growth-aggregate.md")]),
+    ("ops-data/holidays.yaml", "calendar: US", "calendar: XX",
+     [("ops-data/holidays.yaml", 5, "OPS005", "XX",
+       "the holidays library has no calendar 'XX'; use a country code such as US, GB or DE")]),
+])
+def test_one_mistake_one_finding(run: Callable[..., Result], team: Path, file: str, old: str | None, new: str,
+                                 found: list[tuple[str, int, str, str, str]]) -> None:
+    """Each mistake gets one finding, on the file and line to fix, with a subject; nothing cascades."""
+    if old is None:
+        (team / file).write_text(new, encoding="utf-8")
+    else:
+        edit(team, file, old, new)
+    shown = [(f["file"], f["line"], f["rule"], f["subject"], f["message"]) for f in findings(run, team)]
+    assert shown == found
+
+
+def test_holiday_names_are_the_subject_of_their_findings(run: Callable[..., Result], team: Path) -> None:
+    edit(team, "ops-data/holidays.yaml", "Labor Day", "Labour Day")
+    assert [(f["subject"], f["rule"]) for f in findings(run, team, "--select", "OPS")] == [("Labour Day", "OPS005")]
+
+
+def test_every_finding_has_a_subject(run: Callable[..., Result], team: Path) -> None:
+    (team / "ops-data" / "holidays.yaml").write_text("calendar: [US\n", encoding="utf-8")
+    (team / "ops-data" / "runbooks" / "growth-aggregate.md").write_text("no front matter\n", encoding="utf-8")
+    edit(team, ONCALL, "{week: 2025-01-13, engineer: eng3}", "{week: 2025-01-13, engineer: eng3, note: x}")
+    found = findings(run, team)
+    assert found and all(isinstance(f["subject"], str) and f["subject"] for f in found), found
+    assert {(f["rule"], f["subject"]) for f in found} >= {
+        ("OPS001", "ops-data/holidays.yaml"), ("OPS001", "growth-aggregate"), ("OPS002", "data-pipelines@2025-01-13")}
+
+
+def test_a_list_with_no_engineers_is_one_finding(run: Callable[..., Result], team: Path) -> None:
+    (team / ENGINEERS).write_text("engineers: []\n", encoding="utf-8")
+    found = [(f["file"], f["line"], f["rule"], f["message"]) for f in findings(run, team)]
+    assert found == [(ENGINEERS, 1, "OPS005", "ops-data/engineers.yaml lists no engineers, yet 189 references name "
+                                              "one (the first: ops-data/pipelines.yaml:11); add the team's engineers")]

@@ -141,9 +141,26 @@ def test_a_custom_message_that_cannot_be_filled_is_a_configuration_error(
     assert "{field}" in result.err
 
 
+@pytest.mark.parametrize(("target", "message", "error"), [
+    ("pipelines", "{id} ({area}) lacks {nothing}",
+     "message placeholder {nothing} is not a key of pipelines items; keys: id, name, area, audience"),
+    ("pipelines", "{idd} has no backup",
+     "message placeholder {idd} is not a key of pipelines items (did you mean 'id'?)"),
+    ("shifts", "{engineer} on {week} ({rotation})",
+     "message placeholder {rotation} is not a key of shifts items; keys: week, engineer"),
+])
+def test_a_placeholder_no_item_can_have_is_a_configuration_error(
+    run: Callable[..., Result], tmp_path: Path, target: str, message: str, error: str
+) -> None:
+    root = _repo(tmp_path, {"policies/rules/check.yaml": _custom(message, target)})
+    result = run("validate", "--root", root, "--as-of", "2027-01-04")
+    assert result.code == 2 and result.out == ""
+    assert f"opscheck: error: policies/rules/check.yaml:4: {error}" in result.err
+
+
 @pytest.mark.parametrize(("target", "message", "shown"), [
-    ("pipelines", "{id} ({area}) lacks {nothing}", "orders (Sales) lacks {nothing}"),
-    ("shifts", "{engineer} on {week} ({rotation})", "eng1 on 2027-01-04 ({rotation})"),
+    ("pipelines", "{id} ({area})", "orders (Sales)"),
+    ("shifts", "{engineer} on {week}", "eng1 on 2027-01-04"),
     ("runbooks", "{pipeline} {{literal}}", "orders {literal}"),
 ])
 def test_custom_message_fills_the_fields_the_item_has(
@@ -199,3 +216,15 @@ def test_onc001_names_the_weeks_in_date_order(run: Callable[..., Result], tmp_pa
     assert [f["message"].split(";")[0] for f in found] == [
         "'eng1' is on call the week of 2027-01-04 and again the week of 2027-01-11"
     ]
+
+
+@pytest.mark.parametrize(("rule_id", "message"), [
+    ("x-check", "'id': custom rule ids start with X- and use A-Z, 0-9 and - (got 'x-check'); write X-CHECK"),
+    ("X-CHECK_1", "'id': custom rule ids start with X- and use A-Z, 0-9 and - (got 'X-CHECK_1')"),
+])
+def test_a_custom_rule_id_is_explained_in_words(run: Callable[..., Result], tmp_path: Path, rule_id: str,
+                                                message: str) -> None:
+    root = _repo(tmp_path, {"policies/rules/check.yaml": _custom("{id}").replace("X-CHECK", rule_id, 1)})
+    result = run("validate", "--root", root, "--as-of", "2027-01-04")
+    assert result.code == 2
+    assert f"policies/rules/check.yaml:1: {message}\n" in result.err

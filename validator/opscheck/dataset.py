@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,7 +82,7 @@ class Runbook:
 
 
 class RunbookRef(NamedTuple):
-    """Where a pipeline's ``runbook`` points: ``status`` is ok, missing or outside."""
+    """Where a pipeline's ``runbook`` points: ``status`` is ok, missing, folder, outside or data."""
 
     path: str
     status: str
@@ -274,24 +275,36 @@ def _read(ds: Dataset, file: str) -> Document:
 
 
 def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator[ItemT]:
+    # A file that defines nothing readable makes references to it unknown, not wrong: it gets
+    # one finding, and ``unchecked`` None keeps OPS005 from repeating it for every reference.
     ds.unchecked[key] = set()
     if not doc.ok:
         ds.unchecked[key] = None
         return
     data = doc.data
-    if not isinstance(data, dict) or key not in data:
-        what = "is empty" if data is None else "has no top-level key" if isinstance(data, dict) else "is not a mapping"
+    if not isinstance(data, dict):
+        what = "is empty" if data is None else "is not a mapping"
         ds.problems.append(doc.problem("OPS002", (), f"file {what}: it must hold '{key}:' with a list"))
-        if data is not None:
-            ds.unchecked[key] = None  # entries in a shape we cannot read: references to them are not dangling
-        if not isinstance(data, dict):
-            return
-    for extra in sorted(set(data) - {key}):
-        ds.problems.append(
-            doc.problem("OPS002", (extra,), f"unknown key '{extra}'{did_you_mean(extra, [key])}", key=True)
-        )
+        ds.unchecked[key] = None
+        return
+    extras = sorted(set(data) - {key})
+    misspelt = key not in data and any(did_you_mean(extra, [key]) for extra in extras)
+    if key not in data:
+        ds.unchecked[key] = None
+        if not misspelt:  # a misspelt key is one finding below, not two at the top of the file
+            ds.problems.append(doc.problem("OPS002", (), f"file has no top-level key: it must hold '{key}:' "
+                                           "with a list"))
+    for extra in extras:
+        hint = did_you_mean(extra, [key])
+        ds.problems.append(doc.problem("OPS002", (extra,), f"unknown key '{extra}'{hint}" +
+                                       (f"; the file must hold '{key}:' with a list" if misspelt and hint else ""),
+                                       key=True))
     entries = data.get(key)
     if entries is None:
+        if key in data:
+            ds.problems.append(doc.problem("OPS002", (key,), f"'{key}' has nothing under it: list the {key} "
+                                           "there, indented below it", key=True))
+            ds.unchecked[key] = None
         return
     if not isinstance(entries, list):
         ds.problems.append(doc.problem("OPS002", (key,), f"'{key}' must be a list of entries"))
@@ -304,7 +317,14 @@ def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator
             item._loc = Loc(doc.file, (key, i))
             yield item
         elif isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            ds.unchecked[key].add(raw["id"])  # type: ignore[union-attr]
+            # the entry exists; references to it (or to its id in lower case, the usual fix) are not dangling
+            ds.unchecked[key].update(_spellings(raw["id"]))  # type: ignore[union-attr]
+
+
+def _spellings(ident: str) -> set[str]:
+    """An invalid id as written and the valid ids it was most likely meant to be (Eng 1: eng-1, eng1)."""
+    lower = ident.lower()
+    return {ident, lower, re.sub(r"[^a-z0-9]+", "-", lower).strip("-"), re.sub(r"[^a-z0-9-]", "", lower)}
 
 
 def _index(ds: Dataset, doc: Document, index: dict[str, Any], item: Item) -> None:
@@ -356,7 +376,7 @@ def _runbook_status(tree: Tree, path: str) -> str:
     file = data_file(pure.as_posix())
     if not tree.inside(file, DATA_DIR):
         return "outside"
-    return "ok" if tree.is_file(file) else "missing"
+    return "ok" if tree.is_file(file) else "folder" if tree.is_dir(file) else "missing"
 
 
 def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:

@@ -87,7 +87,9 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
     if ident is None:
         doc = policy_doc or ds.documents.get(hit.loc.file)
         ident = node_key(doc.node if doc else None, hit.loc.path)
-    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, hit.subject, ident=ident)
+    # every finding has a subject: a rule that names no narrower one is about the file
+    subject = hit.subject if hit.subject is not None else hit.loc.file
+    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, subject, ident=ident)
 
 
 def _waive(ds: Dataset, policy: Policy, findings: list[Finding]) -> list[Finding]:

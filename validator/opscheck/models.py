@@ -25,6 +25,9 @@ from pydantic import (
 from opscheck.source import Loc
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+CUSTOM_RULE_ID_PATTERN = r"^X-[A-Z0-9][A-Z0-9-]*$"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -112,7 +115,7 @@ def _zone(name: str) -> str:
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Day = Annotated[dt.date, BeforeValidator(strict_date)]
-Time = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 TimeZone = Annotated[str, AfterValidator(_zone)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 Audience = Literal["investors", "experiments", "internal"]
@@ -157,7 +160,7 @@ class TimeOff(DateRange):
 class Engineer(Item):
     id: Id
     name: str
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] | None = None
     # GitHub's own rule for user names, so that CODEOWNERS names a real account
     github: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")] | None = None
     active: StrictBool = True  # a quoted "false" is text, not false

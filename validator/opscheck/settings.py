@@ -16,7 +16,18 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
 from opscheck.errors import ConfigError
 from opscheck.findings import Severity
-from opscheck.models import Day, Item, Model
+from opscheck.models import (
+    CUSTOM_RULE_ID_PATTERN,
+    Day,
+    Engineer,
+    Item,
+    Model,
+    Override,
+    Pipeline,
+    Rotation,
+    RunbookMeta,
+    Shift,
+)
 from opscheck.rules.base import Options, Rule
 from opscheck.source import Document, Loc, Problem, load_yaml
 from opscheck.suggest import did_you_mean
@@ -82,7 +93,7 @@ Target = Literal["engineers", "pipelines", "rotations", "shifts", "overrides", "
 
 
 class CustomRuleFile(Model):
-    id: str = Field(pattern=r"^X-[A-Z0-9][A-Z0-9-]*$")
+    id: str = Field(pattern=CUSTOM_RULE_ID_PATTERN)
     summary: str
     severity: Literal["error", "warning"] = "error"
     target: Target
@@ -146,6 +157,7 @@ def load_custom(root: Path | Tree) -> list[CustomRule]:
         if spec is None:
             raise _fail(problems)
         _check_message(doc, spec.message)
+        _check_placeholders(doc, spec)
         _check_schema(doc, spec.json_schema)
         out.append(CustomRule(spec, file))
     return out
@@ -183,6 +195,23 @@ def _check_message(doc: Document, message: str) -> None:
         where = f"{doc.file}:{doc.mark(('message',))[0]}"
         raise ConfigError(f"message cannot be filled in ({bad}): use {{field}} placeholders naming a key of "
                           "the item, and {{ or }} for a literal brace", where)
+
+
+# what a custom rule's target items are: their keys are the message's placeholders
+TARGET_MODELS: dict[str, type[Model]] = {
+    "engineers": Engineer, "pipelines": Pipeline, "rotations": Rotation,
+    "shifts": Shift, "overrides": Override, "runbooks": RunbookMeta,
+}
+
+
+def _check_placeholders(doc: Document, spec: CustomRuleFile) -> None:
+    """A placeholder no item of the target can have would be printed as written in every finding."""
+    keys = [info.alias or name for name, info in TARGET_MODELS[spec.target].model_fields.items()]
+    for _, name, _, _ in string.Formatter().parse(spec.message):
+        if name is not None and name not in keys:
+            where = f"{doc.file}:{doc.mark(('message',))[0]}"
+            raise ConfigError(f"message placeholder {{{name}}} is not a key of {spec.target} items"
+                              f"{did_you_mean(name, keys)}; keys: {', '.join(keys)}", where)
 
 
 def _outside_domain(doc: Document, rule_id: str, options: type[Options], err: Any) -> ConfigError:

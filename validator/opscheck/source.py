@@ -306,7 +306,8 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
         line = (mark.line + 1 if mark else 1) + line_offset
         col = mark.column + 1 if mark else 1
         what = exc.problem or str(exc)
-        doc.problems.append(Problem("OPS001", file, line, col, f"YAML syntax error: {what}; fix the syntax"))
+        opened = _opened(exc, line_offset)
+        doc.problems.append(Problem("OPS001", file, line, col, f"YAML syntax error: {what}{opened}; fix the syntax"))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(Problem("OPS001", file, 1 + line_offset, 1, f"cannot read YAML: {exc}"))
@@ -349,6 +350,27 @@ def _tag_message(node: yaml.Node) -> str:
         what = {yaml.ScalarNode: "a plain value", yaml.SequenceNode: "a list"}.get(type(node), "a mapping")
         return f"tag '{node.tag.removeprefix(_TAG)}' does not fit {what}; remove the tag"
     return f"tag '{node.tag}' is not allowed: ops data uses plain YAML only; remove the tag"
+
+
+# what the parser was inside when it failed, in the words of the file
+_OPENERS = {
+    "while parsing a flow sequence": "the list '[' opened on line {} is not closed with ']'",
+    "while parsing a flow mapping": "the mapping '{{' opened on line {} is not closed with '}}'",
+    "while scanning a quoted scalar": "the quote opened on line {} is not closed",
+}
+
+
+def _opened(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
+    """Where the bracket or quote that never closed was opened, when that is another line than the error."""
+    context, start, problem = exc.context or "", exc.context_mark, exc.problem_mark
+    if start is None or (problem is not None and problem.line == start.line):
+        return ""
+    line = start.line + 1 + line_offset
+    template = _OPENERS.get(context)
+    if template:
+        return f" ({template.format(line)})"
+    what = context.removeprefix("while parsing a ").removeprefix("while scanning a ")
+    return f" (in the {what} that starts on line {line})" if what else ""
 
 
 def read_text(root: Path | Tree, file: str) -> tuple[str | None, Problem | None]:

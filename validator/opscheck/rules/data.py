@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from opscheck.calendar import CalendarError, known_names
-from opscheck.dataset import Dataset, data_file
+from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, Dataset, data_file
 from opscheck.models import Item
 from opscheck.rules.base import Hit, Options, rule
-from opscheck.source import DocPath, Loc
+from opscheck.source import DocPath, Loc, Problem
 from opscheck.suggest import Suggestions, did_you_mean
 
 
 def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
     for p in ds.problems:
         if p.rule == rule_id:
-            yield Hit(Loc(p.file), p.message, None, line=p.line, column=p.column, ident=p.ident)
+            yield Hit(Loc(p.file), p.message, _subject(ds, p), line=p.line, column=p.column, ident=p.ident)
+
+
+# the entry a loader problem is in, from its YAML path (see ``node_key``)
+_ENTRY = re.compile(r"^(?:engineers|pipelines|rotations)\[id=([^\]]*)\]"
+                    r"(?:\.(?:shifts|overrides)\[(?:week|date|start)=([^\]]*)\])?")
+_OBSERVED = re.compile(r"^observe\[=(.*)\]")
+
+
+def _subject(ds: Dataset, p: Problem) -> str:
+    """What a loader problem is about: the entry's id (rotation@day inside a schedule), the holiday
+    or calendar, the runbook's pipeline; the file itself when nothing narrower is known."""
+    entry = _ENTRY.match(p.ident)
+    if entry:
+        return f"{entry[1]}@{entry[2]}" if entry[2] else entry[1]
+    if p.file == data_file(HOLIDAYS_FILE):
+        observed = _OBSERVED.match(p.ident)
+        return observed[1] if observed else ds.holidays.calendar if ds.holidays else p.file
+    runbook = ds.runbooks.get(p.file.removeprefix(DATA_DIR + "/"))
+    if runbook is not None and runbook.meta is not None:
+        return runbook.meta.pipeline
+    if runbook is not None:
+        return next((pid for pid, ref in ds.runbook_refs.items() if ref.runbook is runbook), p.file)
+    return p.file
 
 
 @rule("OPS001", "unreadable-file")
@@ -147,23 +171,25 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
     engineer_hint, rotation_hint = Suggestions(ds.engineers), Suggestions(ds.rotations)
     pipeline_hint = Suggestions(ds.pipelines)
 
-    def who(item: Item, path: DocPath, eng: str, role: str, subject: str) -> Iterator[Hit]:
+    unknown_engineers: list[Hit] = []
+
+    def who(item: Item, path: DocPath, eng: str, role: str, subject: str) -> None:
         if not ds.may_exist("engineers", eng):
-            yield Hit(
+            unknown_engineers.append(Hit(
                 item.loc.at(*path),
                 f"{role} '{eng}' is not an engineer in {data_file('engineers.yaml')}"
                 f"{engineer_hint(eng)}; add them or fix the id",
                 subject,
-            )
+            ))
 
     known = ds.engineers
     for pipe in ds.pipelines.values():
         if pipe.owners:
             if pipe.owners.primary and pipe.owners.primary not in known:
-                yield from who(pipe, ("owners", "primary"), pipe.owners.primary, "primary owner", pipe.id)
+                who(pipe, ("owners", "primary"), pipe.owners.primary, "primary owner", pipe.id)
             for i, eng in enumerate(pipe.owners.secondary):
                 if eng not in known:
-                    yield from who(pipe, ("owners", "secondary", i), eng, "secondary owner", pipe.id)
+                    who(pipe, ("owners", "secondary", i), eng, "secondary owner", pipe.id)
         if pipe.rotation and pipe.rotation not in ds.rotations and not ds.may_exist("rotations", pipe.rotation):
             yield Hit(
                 pipe.loc.at("rotation"),
@@ -174,14 +200,14 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
     for rot in ds.rotations.values():
         for i, eng in enumerate(rot.members):
             if eng not in known:
-                yield from who(rot, ("members", i), eng, "member", rot.id)
+                who(rot, ("members", i), eng, "member", rot.id)
         for i, shift in enumerate(rot.shifts):
             if shift.engineer not in known:
-                yield from who(rot, ("shifts", i, "engineer"), shift.engineer, "shift engineer",
+                who(rot, ("shifts", i, "engineer"), shift.engineer, "shift engineer",
                                f"{rot.id}@{shift.week}")
         for i, ov in enumerate(rot.overrides):
             if ov.engineer not in known:
-                yield from who(rot, ("overrides", i, "engineer"), ov.engineer, "override engineer",
+                who(rot, ("overrides", i, "engineer"), ov.engineer, "override engineer",
                                f"{rot.id}@{ov.first}")
     for rb in ds.runbooks.values():
         if rb.meta and rb.meta.pipeline not in ds.pipelines and not ds.may_exist("pipelines", rb.meta.pipeline):
@@ -191,7 +217,22 @@ def unknown_reference(ds: Dataset, opts: Options) -> Iterator[Hit]:
                 f"{data_file('pipelines.yaml')}{pipeline_hint(rb.meta.pipeline)}",
                 rb.meta.pipeline,
             )
+    yield from _nobody_defined(ds, unknown_engineers)
     yield from _holiday_names(ds)
+
+
+def _nobody_defined(ds: Dataset, unknown: list[Hit]) -> Iterator[Hit]:
+    """Unknown engineers, or one finding on engineers.yaml when it lists nobody at all: then every
+    reference is unknown for one reason, and one finding says so instead of one per reference."""
+    if ds.engineers or ds.unchecked.get("engineers") is None or not unknown:
+        yield from unknown
+        return
+    file = data_file("engineers.yaml")
+    first = unknown[0]
+    line, _ = ds.mark(first.loc)
+    yield Hit(Loc(file, ("engineers",)), f"{file} lists no engineers, yet {len(unknown)} reference"
+              f"{'s name' if len(unknown) > 1 else ' names'} one (the first: {first.loc.file}:{line}); add the "
+              "team's engineers", file)
 
 
 def _holiday_names(ds: Dataset) -> Iterator[Hit]:
@@ -209,7 +250,7 @@ def _holiday_names(ds: Dataset) -> Iterator[Hit]:
             f"the holidays library has no calendar '{cfg.calendar}'"
             + (f" with subdivision '{cfg.subdivision}'; use one of the country's subdivision codes (such as "
                "CA or NY for US), or none" if cfg.subdivision else "; use a country code such as US, GB or DE"),
-            None,
+            cfg.calendar,
         )
         return
     for i, name in enumerate(cfg.observe):
@@ -217,5 +258,5 @@ def _holiday_names(ds: Dataset) -> Iterator[Hit]:
             yield Hit(
                 loc.at("observe", i),
                 f"calendar {cfg.calendar} has no holiday named '{name}'{did_you_mean(name, sorted(names))}",
-                None,
+                name,
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -10,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, StringConstraints
 
-from opscheck.dataset import Dataset, Runbook
+from opscheck.dataset import Dataset, Heading, Runbook
 from opscheck.models import Category
 from opscheck.rules.base import Hit, Options, rule
 
@@ -39,6 +40,9 @@ def runbook_present(ds: Dataset, opts: Options) -> Iterator[Hit]:
         elif ref is not None and ref.status == "missing":
             yield Hit(pipe.loc.at("runbook"), f"runbook file ops-data/{ref.path} does not exist; create it or "
                       "fix the path", pipe.id)
+        elif ref is not None and ref.status == "folder":
+            yield Hit(pipe.loc.at("runbook"), f"runbook ops-data/{ref.path} is a folder, not a file; name the "
+                      f"runbook's Markdown file, e.g. {ref.path.rstrip('/')}/{pipe.id}.md", pipe.id)
 
 
 Section = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -119,10 +123,32 @@ def runbook_sections(ds: Dataset, opts: SectionOptions) -> Iterator[Hit]:
         have = {h.text.casefold() for h in rb.headings}
         missing = [s for s in opts.required_sections if s.casefold() not in have]
         if missing:
-            line = rb.headings[-1].line if rb.headings else 1
+            misspelt = _misspelt_headings(rb.headings, missing, opts.required_sections)
+            line = misspelt[0][1].line if misspelt else rb.headings[-1].line if rb.headings else 1
+            hints = "".join(f"; heading '{h.text}' on line {h.line}: did you mean '{want}'?" for want, h in misspelt)
+            add = "" if len(misspelt) == len(missing) else "; add a heading for each"
             yield Hit(rb.loc, f"runbook lacks section{'s' * (len(missing) > 1)} "
-                      f"{', '.join(repr(m) for m in missing)}; add a heading for each",
+                      f"{', '.join(repr(m) for m in missing)}{add}{hints}",
                       rb.meta.pipeline if rb.meta else None, line=line, ident="sections")
+
+
+MAX_COMPARED = 1_000  # headings compared with each missing section
+
+
+def _misspelt_headings(headings: list[Heading], missing: list[str],
+                       required: list[str]) -> list[tuple[str, Heading]]:
+    """Headings that look like a missing section (``Escalaton`` for ``Escalation``), each used once."""
+    wanted = {s.casefold() for s in required}
+    spare = {h.text.casefold(): h for h in reversed(headings) if h.text.casefold() not in wanted}
+    found: list[tuple[str, Heading]] = []
+    for section in missing:
+        # a similarity of 0.8 needs lengths within 2:3 of each other; a bounded number of them is compared
+        size = len(section)
+        near = [text for text in spare if 2 * size <= 3 * len(text) and 2 * len(text) <= 3 * size][:MAX_COMPARED]
+        close = difflib.get_close_matches(section.casefold(), near, n=1, cutoff=0.8)
+        if close:
+            found.append((section, spare.pop(close[0])))
+    return found
 
 
 @rule("RUN004", "runbook-mismatch")
