@@ -145,10 +145,10 @@ ENGINEERS = "ops-data/engineers.yaml"
      [(ENGINEERS, 10, "OPS001", ENGINEERS, "YAML syntax error: did not find expected ',' or ']' (the list '[' opened "
                                            "on line 9 is not closed with ']'); fix the syntax")]),
     ("ops-data/runbooks/profit-aggregate.md", "## Escalation\n", "## Escalaton\n",
-     [("ops-data/runbooks/profit-aggregate.md", 101, "RUN003", "profit-aggregate",
-       "runbook lacks section 'Escalation'; heading 'Escalaton' on line 101: did you mean 'Escalation'?")]),
+     [("ops-data/runbooks/profit-aggregate.md", None, "RUN003", "profit-aggregate",
+       "runbook lacks section 'Escalation'; heading 'Escalaton' on line {line}: did you mean 'Escalation'?")]),
     ("ops-data/pipelines.yaml", "runbook: runbooks/growth-aggregate.md", "runbook: runbooks/",
-     [("ops-data/pipelines.yaml", 32, "RUN001", "growth-aggregate",
+     [("ops-data/pipelines.yaml", None, "RUN001", "growth-aggregate",
        "runbook ops-data/runbooks/ is a folder, not a file; name the runbook's Markdown file, e.g. "
        "runbooks/growth-aggregate.md")]),
     ("ops-data/holidays.yaml", "calendar: US", "calendar: XX",
@@ -156,14 +156,19 @@ ENGINEERS = "ops-data/engineers.yaml"
        "the holidays library has no calendar 'XX'; use a country code such as US, GB or DE")]),
 ])
 def test_one_mistake_one_finding(run: Callable[..., Result], team: Path, file: str, old: str | None, new: str,
-                                 found: list[tuple[str, int, str, str, str]]) -> None:
-    """Each mistake gets one finding, on the file and line to fix, with a subject; nothing cascades."""
+                                 found: list[tuple[str, int | None, str, str, str]]) -> None:
+    """Each mistake gets one finding, on the file and line to fix, with a subject; nothing cascades.
+    A line of None is the line of the edit (the team's data grows; the edit stays where it is)."""
+    before = (team / file).read_text(encoding="utf-8")
     if old is None:
         (team / file).write_text(new, encoding="utf-8")
     else:
         edit(team, file, old, new)
+    edited = before[:before.index(old)].count("\n") + 1 if old else 1
+    wanted = [(f, edited if line is None else line, rule, subject, message.replace("{line}", str(edited)))
+              for f, line, rule, subject, message in found]
     shown = [(f["file"], f["line"], f["rule"], f["subject"], f["message"]) for f in findings(run, team)]
-    assert shown == found
+    assert shown == wanted
 
 
 def test_holiday_names_are_the_subject_of_their_findings(run: Callable[..., Result], team: Path) -> None:
