@@ -73,12 +73,15 @@ def test_rules_that_did_not_run_never_pass(run: Callable[..., Result]) -> None:
     _, suites = _junit(run, CASE)
     cases = _cases(suites)
     assert "OWN005" not in cases  # off in the policy: absent
-    for rule in ("GIT001", "GIT002"):  # no --base: skipped, with the reason
+    needs = {"GIT001": "needs --base", "GIT002": "needs --base",  # no --base
+             "DBT002": "needs a dbt manifest", "DBT003": "needs a dbt manifest", "DBT004": "needs a dbt manifest"}
+    for rule, why in needs.items():
         skipped = cases[rule].find("skipped")
-        assert skipped is not None and skipped.attrib["message"] == "needs --base"
+        assert skipped is not None and skipped.attrib["message"] == why
         assert cases[rule].find("failure") is None
+    assert cases["DBT001"].find("skipped") is None  # it reads the pipelines, manifest or not
     suite = suites.find("testsuite")
-    assert suite is not None and suite.attrib["skipped"] == "2"
+    assert suite is not None and suite.attrib["skipped"] == str(len(needs))
 
 
 def test_with_base_the_git_rules_run(run: Callable[..., Result], tmp_path: Path,

@@ -36,6 +36,9 @@ def test_a_selection_that_means_nothing_is_a_usage_error(run: Callable[..., Resu
                                  "so they were skipped\n"),
     (("--select", "GIT001"), "opscheck: note: GIT001 compares with --base REF, which was not given: "
                              "nothing was checked; pass e.g. --base origin/main\n"),
+    (("--select", "DBT002,DBT003"), "opscheck: note: DBT002, DBT003 read the dbt manifest, which "
+                                    "policies/opscheck.yaml does not name: nothing was checked; set sources: "
+                                    "{dbt: {manifest: PATH}} in it\n"),
     ((), ""),
     (("--select", "OWN"), ""),
 ])

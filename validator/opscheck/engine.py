@@ -8,7 +8,7 @@ from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.findings import Finding, Report, Severity
 from opscheck.rules import RULES
-from opscheck.rules.base import Hit, Rule
+from opscheck.rules.base import REQUIREMENTS, Hit, Needs, Rule
 from opscheck.rules.custom import make_rule
 from opscheck.settings import Policy
 from opscheck.source import node_key
@@ -50,10 +50,20 @@ def unchecked_note(report: Report, rules: list[Rule], selected: bool) -> str | N
     skipped = [rule for rule, _ in report.skipped]
     if not skipped or not (selected or set(skipped) >= set(report.rules)):
         return None
-    what = f"{', '.join(skipped)} compare{'s' * (len(skipped) == 1)} with --base REF, which was not given"
+    needs = {need: [i for i, n in report.skipped if n == need] for _, need in report.skipped}
+    what = "; ".join(
+        f"{', '.join(ids)} " + REQUIREMENTS[need].verb.format(s="s" * (len(ids) == 1)) for need, ids in needs.items()
+    )
     if set(skipped) >= set(report.rules):
-        return f"{what}: nothing was checked; pass e.g. --base origin/main"
+        hints = "; ".join(REQUIREMENTS[need].hint for need in needs)
+        return f"{what}: nothing was checked; {hints}"
     return f"{what}, so {'it was' if len(skipped) == 1 else 'they were'} skipped"
+
+
+def _unmet(ds: Dataset, rule: Rule) -> Needs | None:
+    """What ``rule`` checks against that this run lacks, if anything."""
+    missing = {"base": ds.base is None, "dbt": ds.dbt is None}
+    return rule.requires if rule.requires is not None and missing[rule.requires] else None
 
 
 def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
@@ -61,9 +71,9 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     ds.selected = {r.id for r in rules}
     findings: list[Finding] = []
     active = [(r, policy.severity(r)) for r in rules if policy.severity(r) != "off"]
-    skipped = tuple((r.id, "needs --base") for r, _ in active if r.needs_base and ds.base is None)
+    skipped = tuple((r.id, need) for r, _ in active if (need := _unmet(ds, r)) is not None)
     for rule, severity in active:
-        if rule.check is not None and not (rule.needs_base and ds.base is None):
+        if rule.check is not None and _unmet(ds, rule) is None:
             opts = policy.options_for(rule)
             findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.check(ds, opts))
     findings = _waive(ds, policy, findings)

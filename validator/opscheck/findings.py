@@ -33,7 +33,8 @@ class Report:
     findings: tuple[Finding, ...]
     files: int
     rules: tuple[str, ...]  # ids of the rules the policy left on, for reporters that list them
-    # rules left on that had nothing to check (GIT rules without --base), with the reason
+    # rules left on that had nothing to check against (GIT rules without --base, DBT rules without
+    # a manifest), with what they need: a key of rules.base.REQUIREMENTS
     skipped: tuple[tuple[str, str], ...] = ()
     strict: bool = False  # warnings fail the run too (--strict)
 

@@ -4,7 +4,7 @@ Each finding that fails the run (an error; with ``--strict`` a warning too) is a
 ``<failure>`` of its rule's testcase, and ``failures`` counts the failed testcases, as
 CI dashboards do. Other findings (warnings, waived ones) are listed in the testcase's
 ``<system-out>``, one a line. A rule left on that had nothing to check (GIT rules without
-``--base``) is a ``<skipped/>`` testcase; rules the policy turned off are not listed.
+``--base``, DBT rules without a manifest) is a ``<skipped/>`` testcase; rules the policy turned off are not listed.
 The file validates against the Jenkins xUnit ``junit-10.xsd``. No timestamps or
 durations, so the same input gives the same bytes.
 """
@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from opscheck.findings import Finding, Report
-from opscheck.rules.base import Rule
+from opscheck.rules.base import REQUIREMENTS, Rule
 
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -40,7 +40,7 @@ def _place(f: Finding) -> str:
 def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str | None) -> ET.Element:
     case = ET.Element("testcase", classname=group(rule.id), name=_xml(f"{rule.id} {rule.name}"))
     if skipped is not None:
-        ET.SubElement(case, "skipped", message=skipped)
+        ET.SubElement(case, "skipped", message=REQUIREMENTS[skipped].skipped)
     for f in findings:
         if report.fails(f):
             failure = ET.SubElement(case, "failure", message=_xml(f.message), type=rule.id)

@@ -13,7 +13,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,6 +45,22 @@ class Hit(NamedTuple):
     ident: str | None = None
 
 
+class Requirement(NamedTuple):
+    """Something a rule checks against that a run may lack; without it the rule is skipped."""
+
+    skipped: str  # why, in a word or two (JUnit's <skipped message>)
+    verb: str  # "{ids} compare(s) ..." in the note that says so
+    hint: str  # how to provide it
+
+
+Needs = Literal["base", "dbt"]
+REQUIREMENTS: dict[str, Requirement] = {
+    "base": Requirement("needs --base", "compare{s} with --base REF, which was not given",
+                        "pass e.g. --base origin/main"),
+    "dbt": Requirement("needs a dbt manifest", "read{s} the dbt manifest, which policies/opscheck.yaml does not name",
+                       "set sources: {dbt: {manifest: PATH}} in it"),
+}
+
 Check = Callable[[Any, Any], Iterable[Hit]]
 AfterCheck = Callable[[Any, Any, list[Finding]], Iterable[Hit]]
 
@@ -59,7 +75,7 @@ class Rule:
     check: Check | None = None
     # rules about the findings themselves (waivers) run after all others
     after: AfterCheck | None = None
-    needs_base: bool = False  # compares with `--base`; without it the rule is skipped
+    requires: Needs | None = None  # what the rule checks against; without it the rule is skipped
 
     @property
     def summary(self) -> str:
@@ -100,12 +116,12 @@ F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
 
 def rule(
     id: str, name: str, severity: Severity = "error", options: type[Options] = Options, after: bool = False,
-    needs_base: bool = False,
+    requires: Needs | None = None,
 ) -> Callable[[F], Rule]:
     def wrap(fn: F) -> Rule:
         doc = inspect.getdoc(fn) or name
         if after:
-            return Rule(id, name, severity, options, doc, after=fn, needs_base=needs_base)
-        return Rule(id, name, severity, options, doc, check=fn, needs_base=needs_base)
+            return Rule(id, name, severity, options, doc, after=fn, requires=requires)
+        return Rule(id, name, severity, options, doc, check=fn, requires=requires)
 
     return wrap

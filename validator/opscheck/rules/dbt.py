@@ -91,7 +91,7 @@ class ExposureScope(Options):
                 and (not self.meta_keys or any(k in exp.meta for k in self.meta_keys)))
 
 
-@rule("DBT002", "dbt-exposure-unclaimed", options=ExposureScope)
+@rule("DBT002", "dbt-exposure-unclaimed", options=ExposureScope, requires="dbt")
 def exposure_unclaimed(ds: Dataset, opts: ExposureScope) -> Iterator[Hit]:
     """A dbt exposure that no pipeline claims.
 
@@ -124,7 +124,7 @@ def exposure_unclaimed(ds: Dataset, opts: ExposureScope) -> Iterator[Hit]:
                   "policies/opscheck.yaml", short(exp), line=ds.dbt.lines.get(exp.unique_id, 1))
 
 
-@rule("DBT003", "dbt-owner-mismatch", severity="warning")
+@rule("DBT003", "dbt-owner-mismatch", severity="warning", requires="dbt")
 def owner_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """The owner dbt records for a pipeline's resource is not among the pipeline's owners.
 
@@ -163,7 +163,7 @@ def owner_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
 DEPENDENCIES = "Dependencies"
 
 
-@rule("DBT004", "dbt-upstream-missing", severity="warning")
+@rule("DBT004", "dbt-upstream-missing", severity="warning", requires="dbt")
 def upstream_missing(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """An investor-facing pipeline's runbook misses a dbt source that its resources depend on.
 

@@ -29,7 +29,7 @@ def _override_text(ov: Override) -> str:
     return f"{ov.engineer} on {days}" + (f" ({ov.reason})" if ov.reason else "")
 
 
-@rule("GIT001", "history-rewritten", needs_base=True)
+@rule("GIT001", "history-rewritten", requires="base")
 def history_rewritten(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """With `--base`, a shift or override that had started before as-of was changed or removed.
 
@@ -94,7 +94,7 @@ class FreezeOptions(Options):
     freeze_days: Annotated[int, Field(ge=0, le=366)] = 14
 
 
-@rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions, needs_base=True)
+@rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions, requires="base")
 def freeze_window(ds: Dataset, opts: FreezeOptions) -> Iterator[Hit]:
     """With `--base`, a shift starting within `freeze_days` of as-of was reassigned.
 
