@@ -1,7 +1,8 @@
 """The rotation calendar as other parsers read it: every event at the instants zoneinfo gives.
 
-vobject and ics-py each resolve TZID against the VTIMEZONE on their own; both must agree
-with the data, in winter and summer alike, for shifts, overrides and one engineer's calendar.
+vobject and ics-py each resolve TZID against the VTIMEZONE on their own (icalendar, which
+writes the file, goes by the TZID's name); all must agree with the data, in winter and
+summer alike, for shifts, overrides and one engineer's calendar.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 import ics
 import pytest
 import vobject
@@ -62,7 +64,13 @@ def _ics_py(text: str) -> Instants:
     return {str(e.uid): (e.begin.datetime.astimezone(UTC), e.end.datetime.astimezone(UTC)) for e in cal.events}
 
 
-PARSERS = {"vobject": _vobject, "ics-py": _ics_py}
+def _icalendar(text: str) -> Instants:
+    cal = icalendar.Calendar.from_ical(text)
+    return {str(e["UID"]): (e.decoded("DTSTART").astimezone(UTC), e.decoded("DTEND").astimezone(UTC))
+            for e in cal.walk("VEVENT")}
+
+
+PARSERS = {"vobject": _vobject, "ics-py": _ics_py, "icalendar": _icalendar}
 
 
 def _calendar(run: Callable[..., Result], team: Path, *args: str) -> str:
