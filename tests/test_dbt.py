@@ -137,3 +137,39 @@ def test_report_shows_lineage_next_to_failure_modes(repo: Path, run: Callable[..
     assert "Upstream dbt sources: raw.costs, raw.orders, raw.refunds" in section
     assert "Downstream dbt exposures: investor_profit (dashboard, maturity high, owner eng2@example.com)" in section
     assert section.index("| Failure mode |") < section.index("Upstream dbt sources")
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("Upstream: `raw.orders`, `raw.costs`.", True),
+    ("the orders table (Fivetran)", True),
+    ("RAW.ORDERS is late", True),
+    ("stg_orders and raw.orders_archive", False),
+    ("other.orders", False),
+    ("", False),
+])
+def test_a_source_is_named_by_source_and_table_or_by_its_table(text: str, named: bool) -> None:
+    from opscheck.integrations.dbt import Source
+    from opscheck.rules.dbt import _mentions, _words
+
+    src = Source("source.analytics.raw.orders", "source", "orders", "analytics", "models/sources.yml",
+                 source_name="raw", identifier="orders")
+    assert _mentions(_words(text), src) is named
+
+
+def test_the_benchmark_manifest_reads_like_dbts(tmp_path: Path) -> None:
+    """bench/dbt_manifest.py's synthetic manifest keeps the shape opscheck reads (at a small size)."""
+    import importlib.util
+
+    from opscheck.integrations import dbt
+    from opscheck.tree import FileTree
+
+    spec = importlib.util.spec_from_file_location("dbt_manifest_bench", REPO / "bench" / "dbt_manifest.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.make_manifest(tmp_path / MANIFEST, nodes=200, exposures=10)
+    project = dbt.load(FileTree(tmp_path), MANIFEST, "analytics")
+    assert len(list(project.exposures())) == 10
+    assert len(project.resources) == 200 + 1_000 + 10
+    exposure = next(project.exposures())
+    assert project.upstream_sources([exposure.unique_id])

@@ -108,8 +108,9 @@ def read_regular(path: Path, inside: Path | None, limit: int = MAX_FILE_BYTES) -
     except OSError as exc:
         raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
     try:
-        _check_kind(os.fstat(fd), limit)  # the file may have been swapped since the first look
-        return _read_at_most(fd, limit)
+        info = os.fstat(fd)
+        _check_kind(info, limit)  # the file may have been swapped since the first look
+        return _read_at_most(fd, limit, info.st_size)
     finally:
         os.close(fd)
 
@@ -123,9 +124,11 @@ def _check_kind(info: os.stat_result, limit: int) -> None:
         raise too_big(info.st_size, limit)
 
 
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    got = 0
+def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+    # One read of the size fstat gave (plus a byte, to notice growth): a large file is then held
+    # once, not once in chunks and again joined.
+    chunks = [os.read(fd, min(size, limit) + 1)]
+    got = len(chunks[0])
     while got <= limit:
         chunk = os.read(fd, min(1 << 20, limit + 1 - got))
         if not chunk:
@@ -134,7 +137,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
         got += len(chunk)
     if got > limit:
         raise too_big(got, limit)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 class FileTree:

@@ -193,15 +193,20 @@ def upstream_missing(ds: Dataset, opts: Options) -> Iterator[Hit]:
         upstream = [m for m in meta.failure_modes if m.category == "upstream"]
         if not upstream:
             continue
-        text = "\n".join([book.section(heading), *(f"{m.title} {m.detection} {m.impact}" for m in upstream)])
+        words = _words("\n".join([book.section(heading), *(f"{m.title} {m.detection} {m.impact}" for m in upstream)]))
         ids = [res.unique_id for _, _, res in _resolved(ds, pipe)]
         for src in ds.dbt.upstream_sources(ids):
-            if not _mentions(text, src):
+            if not _mentions(words, src):
                 yield Hit(book.loc, f"the runbook of '{pipe.id}' does not mention dbt source {src.label}, which "
                           f"its dbt resources read; add it under {heading.text} with what to do when it is late "
                           "or wrong", pipe.id, line=heading.line)
 
 
-def _mentions(text: str, src: Source) -> bool:
-    names = {src.label, src.name, *([src.identifier] if src.identifier else [])}
-    return any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text, re.I) for name in names)
+def _words(text: str) -> set[str]:
+    """The words and dotted names of ``text``, lower case: `raw.orders`, orders."""
+    return {word.strip(".") for word in re.findall(r"[\w.]+", text.lower())}
+
+
+def _mentions(words: set[str], src: Source) -> bool:
+    names = (src.label, src.name, src.identifier or src.name)
+    return any(name.lower() in words for name in names)
