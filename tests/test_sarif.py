@@ -101,4 +101,15 @@ def test_driver_and_rules_point_at_the_documentation(copy: Path, run: Callable[.
     assert driver["informationUri"].startswith("https://")
     assert {r["helpUri"] for r in driver["rules"]} == {driver["informationUri"] + "#rules"}
     assert "## Rules\n" in (REPO / "README.md").read_text(encoding="utf-8")  # the anchor exists
-    assert log["runs"][0]["automationDetails"] == {"id": f"opscheck/{AS_OF}"}
+    assert log["runs"][0]["automationDetails"] == {"id": f"opscheck/{AS_OF}"}  # category opscheck/
+
+
+def test_each_root_of_a_repository_has_its_own_category(
+    tmp_path: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for team in ("team-a", "team-b"):
+        shutil.copytree(CASE, tmp_path / "teams" / team)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    ids = [run("validate", "--root", tmp_path / "teams" / team, "--as-of", AS_OF, "--format", "sarif").json()
+           ["runs"][0]["automationDetails"]["id"] for team in ("team-a", "team-b")]
+    assert ids == [f"opscheck/teams/team-a/{AS_OF}", f"opscheck/teams/team-b/{AS_OF}"]

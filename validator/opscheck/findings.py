@@ -37,6 +37,7 @@ class Report:
     # a manifest), with what they need: a key of rules.base.REQUIREMENTS
     skipped: tuple[tuple[str, str], ...] = ()
     strict: bool = False  # warnings fail the run too (--strict)
+    prefix: str = ""  # --root relative to its repository, once the CI formats put paths under it
 
     @property
     def errors(self) -> int:

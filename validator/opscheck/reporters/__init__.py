@@ -48,4 +48,4 @@ def relocate(report: Report, prefix: str) -> Report:
     if not prefix:
         return report
     moved = tuple(f._replace(file=str(PurePosixPath(prefix, f.file))) for f in report.findings)
-    return dataclasses.replace(report, findings=moved)
+    return dataclasses.replace(report, findings=moved, prefix=prefix)

@@ -87,6 +87,13 @@ def result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def automation_id(report: Report) -> str:
+    """``opscheck/[ROOT/]AS-OF``: code scanning's category is everything up to the last slash, so
+    each opscheck root of a repository keeps its own alerts, apart from other tools' (this id
+    takes precedence over upload-sarif's `category` input)."""
+    return "/".join(("opscheck", *filter(None, [report.prefix]), report.as_of.isoformat()))
+
+
 def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
     ran = set(report.rules)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -102,8 +109,7 @@ def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": driver},
-            # category "opscheck" (up to the last slash) keeps its alerts apart from other tools'
-            "automationDetails": {"id": f"opscheck/{report.as_of.isoformat()}"},
+            "automationDetails": {"id": automation_id(report)},
             "columnKind": "unicodeCodePoints",
             "results": [result(f, index) for f in report.findings],
             "properties": {"as_of": report.as_of.isoformat()},
