@@ -140,3 +140,32 @@ def test_a_file_over_githubs_limit_is_refused() -> None:
                                   "a/b", "a/b/c", "x/a/b", "dags/profit_daily.py", "models/m.sql", "q/models/m"])
 def test_our_matcher_agrees_with_the_codeowners_package(pattern: str, path: str) -> None:
     assert matches(pattern, path) == (their_regex(pattern).search(path) is not None)
+
+
+def test_a_github_handle_with_an_at_sign_says_how_to_write_it(team: Path, run: Callable[..., Result]) -> None:
+    _edit(team / "ops-data/engineers.yaml", "    github: eng3\n", '    github: "@eng3"\n')
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--select", "OPS002", "--format", "json")
+    assert [f["message"] for f in result.json()["findings"]] == [
+        "'github': '@eng3' is not a GitHub user name (letters, digits and inner hyphens, at most 39 characters); "
+        "write it without '@'"]
+
+
+def test_the_command_warns_about_a_later_line_that_takes_a_path_over(team_repo: Path,
+                                                                     run: Callable[..., Result]) -> None:
+    target = team_repo / FILE
+    target.write_text(target.read_text(encoding="utf-8") + "*.sql @someone-else\n", encoding="utf-8")
+    result = run("codeowners", "--check", "--root", team_repo)
+    assert result.code == 0
+    warned = [line for line in result.err.splitlines() if line.startswith("opscheck: warning:")]
+    assert len(warned) == 7 and all("'*.sql' comes after the opscheck block" in line for line in warned)
+    assert "last match wins" in warned[0] and f"{FILE}:24:" in warned[0]
+
+
+def test_write_refuses_a_symlinked_file(team: Path, tmp_path: Path, run: Callable[..., Result]) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.write_text("* @a\n", encoding="utf-8")
+    (team / ".github").mkdir()
+    (team / FILE).symlink_to(outside)
+    result = run("codeowners", "--write", "--root", team)
+    assert result.code == 2 and "symbolic link" in result.err
+    assert outside.read_text(encoding="utf-8") == "* @a\n"

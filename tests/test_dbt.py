@@ -59,6 +59,7 @@ def _policy(root: Path, manifest: str) -> None:
     ('{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v99.json",'
      ' "dbt_version": "9.0.0"}, "nodes": {"x": 1}}', "has schema v99 (dbt 9.0.0)"),
     ('{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v7.json"}}', "schema v7"),
+    ('{"nodes": {"x": {"config": ' + "[" * 100_000 + "]" * 100_000 + "}}}", "nests deeper"),
 ])
 def test_a_missing_or_unreadable_manifest_is_exit_2_naming_the_fix(
     repo: Path, run: Callable[..., Result], content: str | None, says: str,

@@ -44,6 +44,18 @@ def _code_pattern(value: str) -> str:
     return value
 
 
+_GITHUB = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"
+
+
+def _github_handle(value: str) -> str:
+    # GitHub's own rule for user names, so that CODEOWNERS names a real account
+    if not re.match(_GITHUB, value):
+        hint = "; write it without '@'" if value.startswith("@") else ""
+        raise ValueError(f"{value!r} is not a GitHub user name (letters, digits and inner hyphens, "
+                         f"at most 39 characters){hint}")
+    return value
+
+
 def strict_date(value: Any) -> Any:
     # YAML hands dates over as text; numbers would otherwise pass as Unix timestamps.
     if isinstance(value, dt.datetime):
@@ -122,6 +134,7 @@ Audience = Literal["investors", "experiments", "internal"]
 Category = Literal["upstream", "downstream", "internal"]
 # `resource_type.name` (source.<source>.<table> for a source) or a full dbt unique id
 DbtRef = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[^\s.][^\s]*$", max_length=500)]
+GithubHandle = Annotated[str, AfterValidator(_github_handle), Field(json_schema_extra={"pattern": _GITHUB})]
 CodePattern = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_code_pattern)]
 
 
@@ -161,8 +174,7 @@ class Engineer(Item):
     id: Id
     name: str
     email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] | None = None
-    # GitHub's own rule for user names, so that CODEOWNERS names a real account
-    github: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$")] | None = None
+    github: GithubHandle | None = None
     active: StrictBool = True  # a quoted "false" is text, not false
     joined: Day | None = None
     left: Day | None = None

@@ -215,6 +215,9 @@ def _read(tree: Tree, manifest: str) -> bytes:
 def _decode(manifest: str, raw: bytes) -> _Manifest:
     try:
         parsed = msgspec.json.decode(raw, type=_Manifest)
+    except RecursionError:
+        raise ConfigError(f"the dbt manifest {manifest} nests deeper than any manifest dbt writes; "
+                          "run `dbt parse` again to rewrite it") from None
     except msgspec.DecodeError as exc:
         head = _head(raw)
         if head is not None:
@@ -230,7 +233,7 @@ def _decode(manifest: str, raw: bytes) -> _Manifest:
 def _head(raw: bytes) -> _Metadata | None:
     try:
         return msgspec.json.decode(raw, type=_Head).metadata
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
 
 
