@@ -180,3 +180,10 @@ def test_entries_fall_back_to_the_whole_file(text: str) -> None:
     from opscheck.audit import split_entries
 
     assert split_entries(text, "rotations") is None
+
+
+def test_readme_example_is_the_golden_history() -> None:
+    """The README shows audit output of the scripted history above, not of commits that exist nowhere."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```console\n$ opscheck audit\n", 1)[1].split("...\n```", 1)[0]
+    assert shown and (GOLDEN / "audit.txt").read_text(encoding="utf-8").startswith(shown)
