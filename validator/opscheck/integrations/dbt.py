@@ -17,6 +17,7 @@ import msgspec
 
 from opscheck.errors import ConfigError
 from opscheck.source import load_yaml
+from opscheck.suggest import Suggestions
 from opscheck.tree import Tree, Unreadable
 
 # Manifest schemas whose fields below are the same: dbt 1.6 (v10) through 1.10 (v12).
@@ -120,6 +121,11 @@ class DbtProject:
             for parent in depends(res):
                 out[parent].append(uid)
         return dict(out)
+
+    @cached_property
+    def hints(self) -> Suggestions:
+        """Did-you-mean among the short references, built on the first miss; its cost is bounded."""
+        return Suggestions(self.by_ref)
 
     def resolve(self, ref: str) -> list[str]:
         """The unique ids ``ref`` names: none, one, or several when a short name is ambiguous."""

@@ -17,7 +17,6 @@ from opscheck.integrations.dbt import DbtProject, Exposure, Resource, Source, de
 from opscheck.models import Pipeline
 from opscheck.rules.base import Hit, Options, rule
 from opscheck.source import Loc
-from opscheck.suggest import did_you_mean
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -57,19 +56,17 @@ def dbt_unknown(ds: Dataset, opts: Options) -> Iterator[Hit]:
             yield Hit(pipe.loc.at("dbt"), f"pipeline '{pipe.id}' names dbt resources, but policies/opscheck.yaml "
                       "names no dbt manifest; set sources: {dbt: {manifest: <project>/target/manifest.json}}",
                       pipe.id, key=True)
-            continue
-        for i, ref in enumerate(pipe.dbt):
-            yield from _unknown(ds.dbt, pipe, i, ref)  # type: ignore[arg-type]
+        elif ds.dbt is not None:
+            for i, ref in enumerate(pipe.dbt):
+                yield from _unknown(ds.dbt, pipe, i, ref)
 
 
 def _unknown(project: DbtProject, pipe: Pipeline, i: int, ref: str) -> Iterator[Hit]:
     found = project.resolve(ref)
     if not found:
-        kind = ref.split(".", 1)[0] + "."
-        hint = did_you_mean(ref, [name for name in project.by_ref if name.startswith(kind)])
         yield Hit(pipe.loc.at("dbt", i), f"pipeline '{pipe.id}' names dbt resource '{ref}', which "
-                  f"{project.manifest} does not have{hint}; fix the name, or run `dbt parse` if it is new",
-                  pipe.id)
+                  f"{project.manifest} does not have{project.hints(ref)}; fix the name, or run `dbt parse` "
+                  "if it is new", pipe.id)
     elif len(found) > 1:
         yield Hit(pipe.loc.at("dbt", i), f"'{ref}' of pipeline '{pipe.id}' names {len(found)} dbt resources "
                   f"({', '.join(sorted(found))}); write the full unique id of the one it means", pipe.id)
