@@ -151,6 +151,8 @@ ENGINEERS = "ops-data/engineers.yaml"
      [("ops-data/pipelines.yaml", None, "RUN001", "growth-aggregate",
        "runbook ops-data/runbooks/ is a folder, not a file; name the runbook's Markdown file, e.g. "
        "runbooks/growth-aggregate.md")]),
+    ("ops-data/pipelines.yaml", "audience: [investors]", "audience: []",
+     [("ops-data/pipelines.yaml", None, "OPS002", "profit-aggregate", "'audience': list at least 1 entry")]),
     ("ops-data/holidays.yaml", "calendar: US", "calendar: XX",
      [("ops-data/holidays.yaml", 5, "OPS005", "XX",
        "the holidays library has no calendar 'XX'; use a country code such as US, GB or DE")]),

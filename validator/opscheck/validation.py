@@ -90,6 +90,12 @@ def _two_digit_hour(text: str) -> str | None:
 def _in_words(kind: str, err: Any, name: str | None) -> str | None:
     """Pattern and choice errors said about the file, not about the library's regular expressions."""
     got = err.get("input")
+    ctx = err.get("ctx", {})
+    if kind in _SIZES:
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        unit = "character" if kind.startswith("string") else "entry"
+        plural = unit if limit == 1 else "characters" if unit == "character" else "entries"
+        return f"'{name}': {_SIZES[kind]} {limit} {plural}"
     if not isinstance(got, str):
         return None
     if kind == "literal_error":
@@ -120,6 +126,9 @@ def _in_words(kind: str, err: Any, name: str | None) -> str | None:
         return f"'{name}': expected an email address such as name@example.com (got {got!r})"
     return None
 
+
+_SIZES = {"too_short": "list at least", "too_long": "list at most",
+          "string_too_short": "write at least", "string_too_long": "write at most"}
 
 # pydantic's wording where it names Python types or classes, in the words of YAML
 _PLAIN = {
