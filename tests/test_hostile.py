@@ -142,13 +142,13 @@ def test_a_runbook_symlinked_outside_is_never_opened(
     outside.write_text("---\npipeline: profit-aggregate\n---\n", encoding="utf-8")
     replace_with_symlink(team, "ops-data/runbooks/profit-aggregate.md", str(outside))
     opened: list[str] = []
-    real_read = tree.read_regular
+    real_read = tree.read_resolved
 
-    def spy(path: Path, inside: Path | None, limit: int = tree.MAX_FILE_BYTES) -> bytes:
-        opened.append(Path(path).name)
-        return real_read(path, inside, limit)
+    def spy(real: str | None, base: str | None, limit: int = tree.MAX_FILE_BYTES) -> bytes:
+        opened.append(Path(real or "").name)
+        return real_read(real, base, limit)
 
-    monkeypatch.setattr(tree, "read_regular", spy)
+    monkeypatch.setattr(tree, "read_resolved", spy)
     result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
     assert [f["rule"] for f in result.json()["findings"]] == ["RUN004"]
     assert "profit-aggregate.md" not in opened and "growth-aggregate.md" in opened

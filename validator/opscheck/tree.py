@@ -91,13 +91,15 @@ def read_regular(path: Path, inside: Path | None, limit: int = MAX_FILE_BYTES) -
     The type and size are checked on the resolved path before opening it, and again on the open
     file; at most ``limit + 1`` bytes are read, so a file that grows meanwhile cannot exhaust memory.
     """
-    real = _real(path)
+    return read_resolved(_real(path), None if inside is None else _real(inside) or "", limit)
+
+
+def read_resolved(real: str | None, base: str | None, limit: int) -> bytes:
+    """``read_regular`` once the path (and the folder it must stay in, if any) are resolved."""
     if real is None:
         raise Unreadable("not read: no file can have this name (it holds a NUL byte or is far too long)")
-    if inside is not None:
-        base = _real(inside)
-        if base is None or not _within(real, base):
-            raise Unreadable(OUTSIDE)
+    if base is not None and (not base or not _within(real, base)):
+        raise Unreadable(OUTSIDE)
     info = _stat(real)
     if info is None:
         why = "it cannot be opened" if os.path.lexists(real) else "no such file"
@@ -147,20 +149,41 @@ class FileTree:
         self.root = root
         self.name = str(root)
         self._base = _real(root)
+        # Folders resolved so far: a thousand runbooks in one folder resolve it once, not a
+        # thousand times (os.path.realpath looks at every part of the path on each call).
+        self._folders: dict[str, str | None] = {"": self._base}
+
+    def _real(self, file: str) -> str | None:
+        """``os.path.realpath`` of the root joined with ``file``, or None where ``_real`` gives None."""
+        if len(file) > MAX_PATH_CHARS or "\0" in file:
+            return None
+        folder, _, name = file.rpartition("/")
+        if folder not in self._folders:
+            self._folders[folder] = _real(self.root / folder)
+        real_folder = self._folders[folder]
+        if real_folder is None or name in ("", ".", ".."):
+            return _real(self.root / file)
+        path = os.path.join(real_folder, name)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return _real(path)
+        except OSError:
+            pass  # a missing name resolves to itself, as realpath has it
+        return path
 
     def _resolve(self, file: str) -> str | None:
         """The real path of ``file`` when it lies inside the root, else None."""
-        real = _real(self.root / file) if len(file) <= MAX_PATH_CHARS else None
+        real = self._real(file)
         return real if real is not None and self._base is not None and _within(real, self._base) else None
 
     def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
         if len(file) > MAX_PATH_CHARS:
             raise Unreadable(f"not read: the path is longer than {MAX_PATH_CHARS} characters")
-        return read_regular(self.root / file, self.root, limit)
+        return read_resolved(self._real(file), self._base or "", limit)
 
     def exists(self, file: str) -> bool:
         """Whether the name exists (a symlink pointing outside does; reading it is refused)."""
-        if len(file) > MAX_PATH_CHARS or _real(self.root / file) is None or self._base is None:
+        if len(file) > MAX_PATH_CHARS or self._real(file) is None or self._base is None:
             return False
         parent = _real(os.path.dirname(os.path.join(self.root, file)))
         return parent is not None and _within(parent, self._base) and os.path.lexists(self.root / file)
