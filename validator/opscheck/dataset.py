@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
 from opscheck.models import Engineer, HolidaysConfig, Item, Pipeline, Rotation, RunbookMeta
+from opscheck.outline import Heading, Link, Outliner
 from opscheck.source import Document, Loc, Problem, load_yaml, read_text, split_front_matter
 from opscheck.suggest import did_you_mean
 from opscheck.tree import FileTree, Tree
 from opscheck.validation import validate
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
-
     from opscheck.integrations.codeowners import Codeowners
     from opscheck.integrations.dbt import DbtProject
 
@@ -41,17 +39,6 @@ HOLIDAYS_FILE = "holidays.yaml"
 RUNBOOK_GLOB = "runbooks/**/*.md"
 
 ItemT = TypeVar("ItemT", bound=Item)
-
-
-class Heading(NamedTuple):
-    level: int
-    text: str
-    line: int
-
-
-class Link(NamedTuple):
-    target: str
-    line: int
 
 
 @dataclass
@@ -354,14 +341,9 @@ def _load_runbooks(ds: Dataset) -> None:
         ds.runbook_refs[pid] = RunbookRef(pipe.runbook, status, None)
         if status == "ok":
             wanted.add(PurePosixPath(pipe.runbook).as_posix())
-    if not wanted:
-        return
-    from markdown_it import MarkdownIt  # only a repository with runbooks needs it
-
-    # Headings need only the block parser; inline parsing runs only where a link may be.
-    parser = MarkdownIt("commonmark").disable("inline")
+    outline = Outliner()
     for rel in sorted(wanted):
-        ds.runbooks[rel] = _read_runbook(ds, data_file(rel), parser)
+        ds.runbooks[rel] = _read_runbook(ds, data_file(rel), outline)
     for pid, ref in ds.runbook_refs.items():
         if ref.status == "ok":
             ds.runbook_refs[pid] = ref._replace(runbook=ds.runbooks[PurePosixPath(ref.path).as_posix()])
@@ -379,7 +361,7 @@ def _runbook_status(tree: Tree, path: str) -> str:
     return "ok" if tree.is_file(file) else "folder" if tree.is_dir(file) else "missing"
 
 
-def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
+def _read_runbook(ds: Dataset, file: str, outline: Outliner) -> Runbook:
     text, problem = read_text(ds.tree, file)
     if text is None:
         doc = Document(file=file)
@@ -396,26 +378,7 @@ def _read_runbook(ds: Dataset, file: str, parser: MarkdownIt) -> Runbook:
         else:
             meta, problems = validate(doc, RunbookMeta, doc.data)
             ds.problems += problems
-    headings, links = _outline(parser, body, body_line)
+    headings, links = outline(body, body_line)
     return Runbook(file=file, doc=doc, meta=meta, headings=headings, links=links, body=body, body_line=body_line)
 
 
-def _outline(parser: MarkdownIt, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
-    headings: list[Heading] = []
-    links: list[Link] = []
-    env: dict[str, Any] = {}  # the block parser stores link reference definitions here for [text][label]
-    tokens = parser.parse(body, env)
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.map:
-            headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), tok.map[0] + first_line + 1))
-        elif tok.type == "inline" and tok.map and ("[" in tok.content or "<" in tok.content):
-            breaks = 0
-            children: list[Token] = []
-            parser.inline.parse(tok.content, parser, env, children)
-            for child in children:
-                if child.type in ("softbreak", "hardbreak"):
-                    breaks += 1
-                elif child.type in ("link_open", "image"):
-                    href = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
-                    links.append(Link(href, tok.map[0] + first_line + 1 + breaks))
-    return headings, links

@@ -11,8 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, StringConstraints
 
-from opscheck.dataset import Dataset, Heading, Runbook
+from opscheck.dataset import Dataset, Runbook
 from opscheck.models import Category
+from opscheck.outline import Heading
 from opscheck.rules.base import Hit, Options, rule
 
 
