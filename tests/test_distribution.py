@@ -152,3 +152,12 @@ def test_changelog_has_this_versions_release_notes() -> None:
 
 def _awk_of_release() -> str:
     return r"'index($0, head) == 1 {on = 1; next} /^## \[|^\[/ {on = 0} on'"
+
+
+def test_release_pins_the_same_actions_as_ci() -> None:
+    from test_workflows import WORKFLOW, _uses_lines
+
+    shared = {line.split("@")[0] for line in _uses_lines(WORKFLOW)}
+    ours = [line for line in _uses_lines(RELEASE) if line.split("@")[0] in shared]
+    assert ours and set(ours) <= set(_uses_lines(WORKFLOW))
+
