@@ -49,8 +49,9 @@ def test_case(case: Path, run: Callable[..., Result], request: pytest.FixtureReq
     expected = _expected(case)
     if expected.get("dbt"):  # the case reads the test dbt project, parsed once per session
         case = with_dbt(case, request.getfixturevalue("dbt_parsed"), tmp_path / case.name)
+    sarif = tmp_path / "findings.sarif"
     result = run("validate", "--root", case, "--as-of", expected["as_of"], "--format", "json",
-                 *expected.get("args", []))
+                 "--format", "sarif", "--output", sarif, *expected.get("args", []))
     assert "Traceback" not in result.out + result.err
     assert result.code == expected["exit"], result.out + result.err
     report = result.json()
@@ -62,6 +63,9 @@ def test_case(case: Path, run: Callable[..., Result], request: pytest.FixtureReq
         assert w.get("message_contains", "") in f["message"], f
     for key, value in expected.get("summary", {}).items():
         assert report["summary"][key] == value, report["summary"]
+    # code scanning keeps one alert per fingerprint: two problems must never share one
+    prints = [r["partialFingerprints"] for r in json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]]
+    assert len({json.dumps(p) for p in prints}) == len(found), prints
 
 
 def _builtin_ids() -> list[str]:

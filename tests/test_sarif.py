@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from conftest import AS_OF, REPO, Result, with_dbt
+from conftest import AS_OF, REPO, Result
 
 CASE = REPO / "tests" / "cases" / "formats"
-RULE_CASES = REPO / "tests" / "cases" / "rules"
 KEY = "opscheck/v2"
 
 
@@ -79,20 +77,6 @@ def test_another_problem_has_another_fingerprint(
     engineers.write_text(text.replace("  - {id: ana, name: Ana}\n", second), encoding="utf-8")
     other = _prints(_results(run, copy))
     assert set(one) - set(other) and set(other) - set(one)
-
-
-def test_no_two_findings_of_a_run_share_a_fingerprint(run: Callable[..., Result], request: pytest.FixtureRequest,
-                                                      tmp_path: Path) -> None:
-    shared = {}
-    for case in sorted(p for p in RULE_CASES.iterdir() if (p / "expected.json").is_file()):
-        expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-        root = with_dbt(case, request.getfixturevalue("dbt_parsed"), tmp_path / case.name) \
-            if expected.get("dbt") else case
-        results = _results(run, root, expected["as_of"])
-        prints = [r["partialFingerprints"][KEY] for r in results]
-        if len(set(prints)) != len(prints):
-            shared[case.name] = [(r["ruleId"], r["message"]["text"]) for r in results]
-    assert shared == {}
 
 
 def test_driver_and_rules_point_at_the_documentation(copy: Path, run: Callable[..., Result]) -> None:
