@@ -72,7 +72,10 @@ def dbt_parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = work / "analytics"
     shutil.copytree(DBT_PROJECT, project)
     (work / "profiles.yml").write_text(DBT_PROFILE.format(path=work / "analytics.duckdb"), encoding="utf-8")
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+           # and should anything still try, a proxy that answers nothing keeps it on this machine
+           **{name: "http://127.0.0.1:9" for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")},
+           "NO_PROXY": "", "no_proxy": ""}
     dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
         [str(dbt), "parse", "--no-send-anonymous-usage-stats", "--profiles-dir", str(work),
