@@ -98,8 +98,14 @@ def exposure_unclaimed(ds: Dataset, opts: ExposureScope) -> Iterator[Hit]:
     at the exposure in the dbt .yml file that declares it.
 
     Failing:
-        # analytics/models/exposures.yml declares exposure investor_engagement;
-        # no pipeline in ops-data/pipelines.yaml lists exposure.investor_engagement
+        # analytics/models/exposures.yml
+        exposures:
+          - name: investor_engagement
+            type: dashboard
+            maturity: high
+            owner: {email: eng5@example.com}
+            depends_on: ["ref('agg_engagement_daily')"]
+        # and no pipeline in ops-data/pipelines.yaml lists exposure.investor_engagement
 
     Passing:
         # with DBT002: {maturities: [high]} a low-maturity notebook may stay unclaimed
