@@ -120,3 +120,21 @@ def test_a_broken_file_the_calendar_does_not_need_is_not_read(run: Callable[...,
     result = run("schedule", "ics", "--root", team, "--rotation", "data-pipelines")
     assert result.code == 0, result.err
     assert "BEGIN:VCALENDAR" in result.out
+
+
+def test_dates_far_apart_or_at_the_end_of_the_calendar(run: Callable[..., Result], team: Path) -> None:
+    oncall = team / ONCALL
+    text = oncall.read_text(encoding="utf-8")
+    first = "      - {week: 2024-12-30, engineer: eng1}\n"
+    far = "      - {week: 1900-01-01, engineer: eng1}\n      - {week: 9999-12-06, engineer: eng1}\n"
+    oncall.write_text(text.replace(first, first + far), encoding="utf-8")
+    result = run("schedule", "ics", "--rotation", "data-pipelines", "--root", team)
+    assert result.code == 0, result.err
+    found = events(result.out)
+    assert found["data-pipelines-9999-12-06@opscheck"].decoded("DTEND") == dt.datetime(9999, 12, 13, 9, 0,
+                                                                                    tzinfo=NEW_YORK)
+    assert result.out.count("BEGIN:DAYLIGHT") == 2  # 2024-2028 as one yearly rule, and 9999 (none in 1900)
+    oncall.write_text(text.replace(first, first + "      - {week: 9999-12-27, engineer: eng1}\n"), encoding="utf-8")
+    result = run("schedule", "ics", "--rotation", "data-pipelines", "--root", team)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "oncall.yaml:20: 9999-12-27 is past the last week a calendar can hold" in result.err

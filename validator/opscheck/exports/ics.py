@@ -20,12 +20,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opscheck.dataset import Dataset, lookup
+from opscheck.errors import ConfigError
 from opscheck.exports import vtimezone
 from opscheck.models import Override, Rotation, Shift
 from opscheck.schedule import ONCALL_FILE, find_rotation
 
 PRODID = "-//opscheck//on-call schedule//EN"
 ONE_DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
+LAST_DAY = dt.date.max - 2 * WEEK  # a week that starts later cannot end within the calendar
 DOMAIN = "opscheck"
 
 
@@ -63,10 +65,9 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     cal.add("x-wr-timezone", rot.handoff.timezone)
     shifts = sorted(rot.shifts, key=lambda s: s.week)
     overrides = sorted(rot.overrides, key=lambda o: o.first)
-    days = [s.week for s in shifts] + [o.first for o in overrides] + [o.last for o in overrides]
-    if days:
-        years = (min(days).year, (max(days) + dt.timedelta(days=8)).year)
-        cal.add_component(vtimezone.component(tz, rot.handoff.timezone, *years))
+    years = _years(ds, rot)
+    if years:
+        cal.add_component(vtimezone.component(tz, rot.handoff.timezone, years))
     for shift in shifts:
         change = changes.get(("shift", str(shift.week)), Change())
         if engineer is None:
@@ -80,6 +81,19 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
             cal.add_component(_override_event(ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change())))
     text: str = cal.to_ical().decode("utf-8")
     return text
+
+
+def _years(ds: Dataset, rot: Rotation) -> list[int]:
+    """The years the rotation's events start or end in (a week runs a bit past its seventh day)."""
+    dated = [(s.week, ("shifts", i, "week")) for i, s in enumerate(rot.shifts)]
+    dated += [(o.last, ("overrides", i, "date" if o.date else "end")) for i, o in enumerate(rot.overrides)]
+    for day, path in dated:
+        if day > LAST_DAY:
+            line, _ = ds.mark(rot.loc.at(*path))
+            raise ConfigError(f"{day} is past the last week a calendar can hold (through {LAST_DAY}); fix the date",
+                              f"{rot.loc.file}:{line}")
+    return sorted({d.year for day, _ in dated for d in (day, day + 8 * ONE_DAY)} |
+                  {o.first.year for o in rot.overrides})
 
 
 Span = tuple[dt.datetime, dt.datetime]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,9 @@ def transitions(tz: ZoneInfo, first_year: int, last_year: int) -> list[Transitio
     """Every change of UTC offset in ``tz`` from ``first_year`` through ``last_year``."""
     out: list[Transition] = []
     day = dt.datetime(first_year, 1, 1, tzinfo=UTC)
-    end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    # through the year's last day (9999's: there is no year after it)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=UTC) if last_year < dt.MAXYEAR else dt.datetime.max.replace(
+        hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC)
     offset = day.astimezone(tz).utcoffset()
     while day < end:
         following = (day + DAY).astimezone(tz).utcoffset()
@@ -90,14 +92,15 @@ def _fixed(tz: ZoneInfo, year: int) -> Transition:
     return Transition(dt.datetime(1970, 1, 1, tzinfo=UTC) - offset, offset, offset, then.tzname() or "", False)
 
 
-def component(tz: ZoneInfo, tzid: str, first_year: int, last_year: int) -> Any:
-    """The VTIMEZONE of ``tz`` for events from ``first_year`` through ``last_year``."""
+def component(tz: ZoneInfo, tzid: str, years: Sequence[int]) -> Any:
+    """The VTIMEZONE of ``tz`` for events in ``years`` (sorted; only those years are read)."""
     from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
     vtz = Timezone()
     vtz.add("tzid", tzid)
-    found = transitions(tz, first_year, last_year)
-    runs = sorted(_runs(found), key=lambda r: r[0].instant) if found else [[_fixed(tz, first_year)]]
+    found = [t for year in years for t in transitions(tz, year, year)]
+    last_year = years[-1]
+    runs = sorted(_runs(found), key=lambda r: r[0].instant) if found else [[_fixed(tz, years[0])]]
     for run in runs:
         first = run[0]
         block = TimezoneDaylight() if first.dst else TimezoneStandard()
