@@ -133,3 +133,18 @@ def test_every_command_help_has_examples_and_exit_codes(run: Callable[..., Resul
     assert examples and all(line.startswith(f"opscheck {path.split()[0]}") for line in examples), result.out
     codes = result.out.split("Exit codes:\n", 1)[1].splitlines()
     assert [line.split()[0] for line in codes] == (["0", "1", "2"] if HELP[path][1] else ["0", "2"])
+
+
+@pytest.mark.parametrize("example", [e for examples, _ in HELP.values() for e in examples])
+def test_every_help_example_parses(example: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Examples are invocations that the command line accepts, not prose."""
+    import shlex
+
+    monkeypatch.chdir(REPO)
+    args = shlex.split(example)[1:]
+    command: click.Command = cli
+    ctx = cli.make_context("opscheck", list(args), resilient_parsing=True)
+    while isinstance(command, click.Group) and args and args[0] in command.commands:
+        command = command.commands[args.pop(0)]
+        ctx = command.make_context(command.name, list(args), parent=ctx)
+    assert not isinstance(command, click.Group) or not args, example
