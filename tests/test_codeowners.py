@@ -169,3 +169,15 @@ def test_write_refuses_a_symlinked_file(team: Path, tmp_path: Path, run: Callabl
     result = run("codeowners", "--write", "--root", team)
     assert result.code == 2 and "symbolic link" in result.err
     assert outside.read_text(encoding="utf-8") == "* @a\n"
+
+
+def test_a_narrower_later_line_is_found_through_the_files_a_folder_holds(team_repo: Path,
+                                                                        run: Callable[..., Result]) -> None:
+    model = team_repo / "tests/dbt/analytics/models/engagement/fct_sessions.sql"
+    model.parent.mkdir(parents=True)
+    model.write_text("select 1\n", encoding="utf-8")
+    target = team_repo / FILE
+    target.write_text(target.read_text(encoding="utf-8") + "/tests/**/fct_*.sql @someone-else\n", encoding="utf-8")
+    result = run("validate", "--root", team_repo, "--as-of", AS_OF, "--select", "OWN008", "--format", "json")
+    found = {str(f["message"]).split("also matches '")[1].split("'")[0] for f in result.json()["findings"]}
+    assert "tests/dbt/analytics/models/engagement/" in found
