@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         plain = Path(tmp) / "plain"
         if args.org:
             subprocess.run(["cp", "-r", str(args.org), str(plain)], check=True)
+        elif not MAKE_ORG.is_file():
+            raise SystemExit(f"no {MAKE_ORG}: pass --org with an organisation make_org.py wrote")
         else:
             subprocess.run([sys.executable, str(MAKE_ORG), str(plain)], check=True, stdout=subprocess.DEVNULL)
         ours = Path(tmp) / "dbt"
