@@ -4,7 +4,7 @@
     audit_bench.py [--commits N] [--keep DIR]
 
 Builds a make_org-sized repository (50 rotations, 2,000 pipelines, 1,000 runbooks) with
-/work/shared/bench/make_org.py, scripts N commits of realistic changes through
+../shared/bench/make_org.py (see orgs.py), scripts N commits of realistic changes through
 `git fast-import` (owner swaps, shift reassignments, runbook edits), then runs
 `opscheck audit --format json` over it and prints wall time, commits, changes and the peak RSS
 of the opscheck process.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import subprocess
@@ -23,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-MAKE_ORG = Path(os.environ.get("OPSCHECK_MAKE_ORG", "/work/shared/bench/make_org.py"))
+from orgs import make_org
+
 AUTHORS = [("Jane Doe", "jane@example.com"), ("Omar Ali", "omar@example.com"), ("Li Wei", "li@example.com")]
 START = 1_767_607_200  # 2026-01-05 10:00 UTC
 # The audit in a process of its own reporting its own peak RSS (VmHWM, in KiB): getrusage's
@@ -93,7 +93,7 @@ class Org:
 
 
 def build(repo: Path, commits: int) -> None:
-    subprocess.run([sys.executable, str(MAKE_ORG), str(repo)], check=True)
+    make_org(repo)
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     org = Org(repo)
     rng = random.Random(20260105)

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-MAKE_ORG = REPO.parent / "shared" / "bench" / "make_org.py"
 BIN = Path(sys.executable).parent
 MANIFEST = "analytics/target/manifest.json"
 AS_OF = "2025-01-06"
@@ -237,12 +236,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "plain"
+        from orgs import make_org  # beside this file: found when run as a script or from run.py
+
         if args.org:
             subprocess.run(["cp", "-r", str(args.org), str(plain)], check=True)
         elif not MAKE_ORG.is_file():
             raise SystemExit(f"no {MAKE_ORG}: pass --org with an organisation make_org.py wrote")
         else:
-            subprocess.run([sys.executable, str(MAKE_ORG), str(plain)], check=True, stdout=subprocess.DEVNULL)
+            make_org(plain)
         ours = Path(tmp) / "dbt"
         subprocess.run(["cp", "-r", str(plain), str(ours)], check=True)
         # built in a child process: a forked child's peak memory would include this one's

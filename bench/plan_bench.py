@@ -4,7 +4,7 @@
     plan_bench.py [--years N] [--keep DIR]
 
 Builds the make_org organisation (50 rotations of 6, 2,000 pipelines) with one year of
-published shifts using /work/shared/bench/make_org.py (or $OPSCHECK_MAKE_ORG), loads it
+published shifts using ../shared/bench/make_org.py (see orgs.py), loads it
 once, then plans N years (default 5) beyond the published weeks of all 50 rotations, each plan checked by the real
 rules as `opscheck schedule plan` does, and prints the total time, weeks and overrides.
 """
@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-MAKE_ORG = Path(os.environ.get("OPSCHECK_MAKE_ORG", "/work/shared/bench/make_org.py"))
+from orgs import make_org
+
 START = dt.date(2025, 1, 6)
 
 
@@ -31,7 +29,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
-        subprocess.run([sys.executable, str(MAKE_ORG), str(root), "--years", "1", "--start", str(START)], check=True)
+        make_org(root, "--years", "1", "--start", str(START))
         from opscheck import dataset, engine, schedule
         from opscheck.settings import load_policy
 

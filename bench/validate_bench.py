@@ -3,7 +3,7 @@
 
     python bench/validate_bench.py [--repeat N] [--org DIR]
 
-Builds the large synthetic organisation with ../shared/bench/make_org.py (300
+Builds the large synthetic organisation with ../shared/bench/make_org.py (see orgs.py; 300
 engineers in 50 rotations, 2,000 pipelines, 1,000 runbooks, 5 years of weekly
 shifts) unless --org names one, then prints, for it and for this repository's own
 data, the median wall time (and peak memory) of:
@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-MAKE_ORG = REPO.parent / "shared" / "bench" / "make_org.py"
+from orgs import REPO, make_org
+
 BIN = Path(sys.executable).parent
 
 COMPOSE = """
@@ -112,7 +112,7 @@ def main() -> None:
         org = args.org
         if org is None:
             org = Path(tmp) / "org"
-            subprocess.run([sys.executable, str(MAKE_ORG), str(org)], check=True)
+            make_org(org)
         measure("make_org organisation", org, "2025-01-06", args.repeat)
     measure("this repository's own data", REPO, "2026-11-26", args.repeat)
 

@@ -150,3 +150,9 @@ def test_who_reads_only_the_files_it_needs(run: Callable[..., Result], team: Pat
     result = run("who", "--root", team, "--at", "2026-11-30T14:00Z", *args)
     assert result.code == code, result.err
     assert (f"ops-data/{broken}:" in result.err) == (code == 2)
+
+
+def test_a_huge_at_value_is_refused_with_a_short_message(run: Callable[..., Result]) -> None:
+    result = run("who", "--root", REPO, "--at", "2026-11-30" + " " * 100_000 + "10:00")
+    assert result.code == 2
+    assert "is not an ISO date-time" in result.err and len(result.err) < 300

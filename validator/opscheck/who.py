@@ -20,13 +20,16 @@ from opscheck.models import Override, Pipeline, Rotation, Shift
 def parse_moment(text: str) -> dt.datetime:
     """An ISO 8601 date-time (a trailing Z or an offset; none means UTC), or a date (midnight UTC)."""
     raw = text.strip()
+    shown = repr(raw if len(raw) <= 60 else raw[:60] + "...")  # the value is echoed, not a megabyte of it
     try:
+        if len(raw) > 64:  # longer than any ISO date-time with an offset
+            raise ValueError(raw)
         moment = dt.datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     except ValueError:
-        raise ConfigError(f"--at {text!r} is not an ISO date-time: write e.g. 2026-11-30T08:59-05:00, "
+        raise ConfigError(f"--at {shown} is not an ISO date-time: write e.g. 2026-11-30T08:59-05:00, "
                           "2026-11-30T13:59Z or 2026-11-30 13:59 (UTC)") from None
     if not 1 < moment.year < 9999:  # a day's shift in any time zone must stay within the calendar
-        raise ConfigError(f"--at {text!r} is out of range: give a date between the years 0002 and 9998")
+        raise ConfigError(f"--at {shown} is out of range: give a date between the years 0002 and 9998")
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
