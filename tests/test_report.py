@@ -71,8 +71,10 @@ def test_rules_schedule_load_and_runbooks(handbook: str) -> None:
     assert "### 2026 Q4\n" in handbook
     assert "| 2025-12-22 | Eng2 | 2025-12-25 Eng1 (Christmas Day 2025 per the holiday rotation) |" in handbook
     load = rows(section(handbook, "Load per engineer"))
-    assert load[0] == ["Engineer", "2024", "2025", "2026", "2027", "2028"]
-    assert load[1] == ["Eng1", "1 / 0", "10 / 1", "10 / 1", "11 / 1", "0 / 0"]
+    assert load[0] == ["Engineer", "2024", "2025", "2026", "2027", "2028", "Total", "Shortest rest"]
+    assert load[1] == ["Eng1", "1 / 0", "10 / 1", "10 / 1", "11 / 1", "0 / 0", "32 / 3", "5 wk"]
+    assert load[-1] == ["Balance score", "0.60 / 1.00", "0.95 / 1.00", "0.95 / 1.00", "0.95 / 1.00", "1.00 / 0.60",
+                        "0.98 / 0.90", ""]
     runbooks = section(handbook, "Runbooks")
     assert "[ops-data/runbooks/profit-aggregate.md](ops-data/runbooks/profit-aggregate.md)" in runbooks
     assert "| Upstream data not updated | upstream |" in runbooks

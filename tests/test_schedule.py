@@ -16,9 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, REPO, Result
-from opscheck import dataset, engine, schedule
+from opscheck import dataset, engine
 from opscheck.cli import main
-from opscheck.schedule import _round_trip, balance_score
+from opscheck.planning import planner, write
+from opscheck.planning.explain import Infeasible
+from opscheck.planning.fairness import balance_score
+from opscheck.planning.write import round_trip
 from opscheck.settings import load_policy
 
 ONCALL = "ops-data/oncall.yaml"
@@ -43,7 +46,7 @@ def test_team_file_round_trips_byte_for_byte() -> None:
     import io
 
     text = (REPO / ONCALL).read_text(encoding="utf-8")
-    yaml_rt = _round_trip(text)
+    yaml_rt = round_trip(text)
     out = io.StringIO()
     yaml_rt.dump(yaml_rt.load(text), out)
     assert out.getvalue() == text
@@ -63,7 +66,9 @@ def test_plan_write_adds_lines_only_and_still_validates(run: Callable[..., Resul
     changed = [ln for ln in diff if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
     assert changed and all(ln.startswith("+") for ln in changed)
     assert "      - {week: 2028-01-03, engineer: eng3}" in after
-    assert '      - {date: 2028-12-25, engineer: eng5, reason: "Christmas Day 2028 per the holiday rotation"}' in after
+    thanksgiving = ('      - {date: 2028-11-23, engineer: eng1, reason: "Thanksgiving Day 2028 per the holiday '
+                    'rotation"}')
+    assert thanksgiving in after
     check = run("validate", "--root", root, "--as-of", AS_OF, "--format", "json", "--strict")
     assert check.code == 0, check.out
     again = run("schedule", "plan", "--rotation", "data-pipelines", "--until", "2028-12-25", "--as-of", AS_OF,
@@ -77,7 +82,11 @@ def test_plan_prints_weeks_overrides_and_fairness(run: Callable[..., Result]) ->
     assert result.code == 0
     assert "Plan for data-pipelines: 52 weeks, 2028-01-03 to 2028-12-31" in result.out
     assert "  2028-11-23  eng1  Thanksgiving Day 2028 per the holiday rotation" in result.out
-    assert "  2028    10    10    11    11    10       1    0.945" in result.out
+    after = result.out.split("Fairness with the plan:")[1]
+    eng3 = ("  eng3                 0 / 0       11 / 1       10 / 1       10 / 1       11 / 1       42 / 4"
+            "           5 wk")
+    assert eng3 in after
+    assert "  Balance score  0.60 / 1.00  0.95 / 1.00  0.95 / 1.00  0.95 / 1.00  0.95 / 1.00  0.99 / 1.00" in after
     assert result.out == run("schedule", "plan", "--rotation", "data-pipelines", "--until", "2028-12-25",
                              "--as-of", AS_OF, "--root", REPO).out
 
@@ -115,9 +124,8 @@ def _members(*ids: str) -> Callable[[Any], None]:
     ("engineers.yaml", _all_off("2028-03-07", "2028-03-08"),
      "no plan: ONC004 blocks the week of 2028-03-06: nobody can take it: eng1, eng2, eng3, eng4, eng5 on time off"),
     ("oncall.yaml", _members("eng1", "eng2"),
-     "no plan: ONC001 blocks the week of 2028-01-03: only eng1, eng2 are free that week, and every way to staff "
-     "the weeks before puts them on call within min_gap_weeks 2 of it; who could take those: "
-     "2027-12-20: eng1 (published); 2027-12-27: eng2 (published)"),
+     "no plan: ONC001 blocks the week of 2028-01-03: no schedule of 'data-pipelines' keeps these together: "
+     "ONC001 min_gap_weeks 2 (after the published weeks 2027-12-20 eng1, 2027-12-27 eng2)"),
 ])
 def test_infeasible_names_week_and_rule_and_writes_nothing(
     run: Callable[..., Result], team: Path, file: str, change: Callable[[Any], None], message: str
@@ -154,26 +162,27 @@ def test_unknown_rotation_is_a_usage_error(run: Callable[..., Result]) -> None:
 @pytest.mark.parametrize(("loads", "score"), [({"a": 2, "b": 2}, 1.0), ({"a": 1, "b": 2, "c": 2}, 2 / 3),
                                               ({"a": 0, "b": 0}, 1.0), ({"a": 0, "b": 4}, 0.0)])
 def test_balance_score(loads: dict[str, int], score: float) -> None:
-    assert balance_score(loads) == pytest.approx(score)
+    assert balance_score(list(loads.values())) == pytest.approx(score)
 
 
-# -- property: every plan validates, every refusal names a real conflict --------------------------
+# -- property: a plan whenever one exists, and every plan validates -------------------------------
 
 START = dt.date(2025, 12, 29)  # a Monday: the published prefix covers New Year 2026, so 2026 can be whole
+NODES = 50_000  # the brute force gives up (and the example is skipped) beyond this many states
 
 
 @st.composite
 def rosters(draw: st.DrawFn) -> dict[str, Any]:
-    size = draw(st.integers(3, 12))
-    prefix = draw(st.integers(0, 12))
+    size = draw(st.integers(2, 6))
+    prefix = draw(st.integers(0, 4))
     as_of = START + dt.timedelta(weeks=prefix)
-    horizon = draw(st.integers(14, 156))
+    horizon = draw(st.integers(8, 56))
     offs = []
     for _ in range(size):
         ranges = []
-        for _ in range(draw(st.integers(0, 4))):
+        for _ in range(draw(st.integers(0, 3))):
             first = as_of + dt.timedelta(days=draw(st.integers(0, horizon * 7)))
-            ranges.append((first, first + dt.timedelta(days=draw(st.integers(0, 13)))))
+            ranges.append((first, first + dt.timedelta(days=draw(st.integers(0, 30)))))
         offs.append(ranges)
     return {"size": size, "prefix": prefix, "as_of": as_of, "until": as_of + dt.timedelta(weeks=horizon),
             "offs": offs}
@@ -191,62 +200,68 @@ def write_roster(root: Path, r: dict[str, Any]) -> None:
     rotation = {"id": "team", "members": members,
                 "handoff": {"weekday": "monday", "time": "09:00", "timezone": "America/New_York"}, "shifts": shifts}
     for name, body in (("engineers.yaml", {"engineers": engineers}), ("oncall.yaml", {"rotations": [rotation]}),
-                       ("pipelines.yaml", {"pipelines": []})):
+                       ("pipelines.yaml", {"pipelines": []}), ("holidays.yaml", {"calendar": "US", "observe": []})):
         (data / name).write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
-    shutil.copy(REPO / "ops-data" / "holidays.yaml", data / "holidays.yaml")
 
 
-def free_members(ds: dataset.Dataset, week: dt.date) -> set[str]:
-    return {m for m in ds.rotations["team"].members
-            if not any(ds.engineer_off(m, week + dt.timedelta(days=d)) for d in range(7))}
+def free_members(ds: dataset.Dataset, week: dt.date) -> list[str]:
+    return [m for m in ds.rotations["team"].members
+            if not any(ds.engineer_off(m, week + dt.timedelta(days=d)) for d in range(7))]
 
 
-def staffable(ds: dataset.Dataset, last: dt.date) -> bool:
-    """Brute force: can every week from the first new one through ``last`` get a free, rested member?"""
+def witness(ds: dataset.Dataset, until: dt.date) -> bool | None:
+    """Brute force: weeks one by one, no two in a row, nobody off, 2026's counts within 1 when it is whole.
+
+    True or False when the search is complete, None when it gave up.
+    """
     rot = ds.rotations["team"]
     previous = max(rot.shifts, key=lambda s: s.week) if rot.shifts else None
     first = previous.week + dt.timedelta(weeks=1) if previous else ds.as_of
-    weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-    dead: set[tuple[int, str | None]] = set()
+    weeks = [first + dt.timedelta(weeks=i) for i in range((until - first).days // 7 + 1)]
+    free = [free_members(ds, w) for w in weeks]
+    members = list(rot.members)
+    whole = weeks[-1] + dt.timedelta(days=6) >= dt.date(2026, 12, 31)
+    in_year = [w.year == 2026 for w in weeks]
+    left = [sum(in_year[i:]) for i in range(len(weeks) + 1)]
+    dead: set[tuple[int, str | None, tuple[int, ...]]] = set()
+    nodes = [0]
 
-    def fill(i: int, before: str | None) -> bool:
-        if i == len(weeks):
-            return True
-        if (i, before) in dead:
+    def fill(i: int, before: str | None, counts: tuple[int, ...]) -> bool | None:
+        if whole and max(counts) - min(counts) > 1 + left[i]:
             return False
-        if any(fill(i + 1, m) for m in sorted(free_members(ds, weeks[i]) - {before})):
-            return True
-        dead.add((i, before))
+        if i == len(weeks):
+            return not whole or max(counts) - min(counts) <= 1
+        if (i, before, counts) in dead:
+            return False
+        nodes[0] += 1
+        if nodes[0] > NODES:
+            return None
+        for m in sorted(set(free[i]) - {before}, key=lambda m: counts[members.index(m)]):
+            k = members.index(m)
+            found = fill(i + 1, m, (*counts[:k], counts[k] + in_year[i], *counts[k + 1:]))
+            if found is not False:
+                return found
+        dead.add((i, before, counts))
         return False
 
-    return fill(0, previous.engineer if previous else None)
+    return fill(0, previous.engineer if previous else None, tuple(0 for _ in members))
 
 
-def assert_real_conflict(ds: dataset.Dataset, exc: schedule.Infeasible) -> None:
-    if exc.rule == "ONC004":
-        assert not free_members(ds, exc.week), exc
-    elif exc.rule == "ONC001":
-        assert free_members(ds, exc.week), exc
-        assert not staffable(ds, exc.week), exc
-        assert staffable(ds, exc.week - dt.timedelta(weeks=1)), exc
-    else:
-        assert exc.rule == "ONC005", exc
-        assert "cannot be shared within a spread of 1" in exc.message, exc
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rosters())
-def test_every_plan_validates_and_every_refusal_is_real(r: dict[str, Any]) -> None:
+def test_a_plan_whenever_one_exists_and_every_plan_validates(r: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_roster(root, r)
         ds = dataset.load(root, r["as_of"])
+        exists = witness(ds, r["until"])
         try:
-            plan = schedule.plan(ds, load_policy(root, engine.BUILTIN), "team", r["until"])
-        except schedule.Infeasible as exc:
-            assert_real_conflict(ds, exc)
+            plans = planner.plan(ds, load_policy(root, engine.BUILTIN), ["team"], r["until"], time_limit=2)
+        except Infeasible as exc:
+            assert exists is not True, f"a plan exists, but: {exc}"
             return
-        schedule.write(root, plan)
-        code = main(["validate", "--root", str(root), "--as-of", str(r["as_of"]), "--select", "ONC,HOL",
-                     "--format", "json"])
+        assert exists is not False
+        write.write(root, plans)
+        code = main(["validate", "--root", str(root), "--as-of", str(r["as_of"]),
+                     "--select", "ONC001,ONC002,ONC004,ONC005,ONC006,HOL", "--format", "json"])
         assert code == 0

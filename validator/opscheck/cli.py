@@ -272,28 +272,44 @@ def schedule_group() -> None:
 
 
 @schedule_group.command("plan")
-@click.option("--rotation", "rotation_id", required=True, metavar="ID", help="The rotation to extend.")
+@click.option("--rotation", "rotation_ids", multiple=True, metavar="ID",
+              help="A rotation to extend; repeat it to plan several together.")
+@click.option("--all", "every", is_flag=True, help="Plan every rotation, together where they share people.")
 @click.option("--until", type=DATE,
-              help="Plan through this date (default: as-of + ONC003 min_days_ahead + 13 weeks).")
+              help="Plan through this date (default: as-of + ONC003 min_days_ahead + 13 weeks; at most 10 years).")
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True, metavar="S",
+              help="Seconds the solver may search for the fairest plan (per group of rotations that share people).")
 @click.option("--as-of", type=DATE, help="Plan as of this date (default: today, UTC).")
 @root_option
 @click.option("--write", is_flag=True, help="Append the plan to ops-data/oncall.yaml, keeping comments and layout.")
-def schedule_plan(rotation_id: str, until: dt.date | None, as_of: dt.date | None, root: Path, write: bool) -> int:
-    """Extend a rotation from its last shift so that every on-call and holiday rule holds."""
-    from opscheck import engine, schedule
+def schedule_plan(rotation_ids: tuple[str, ...], every: bool, until: dt.date | None, time_limit: float,
+                  as_of: dt.date | None, root: Path, write: bool) -> int:
+    """Extend rotations from their last shift so that every on-call and holiday rule holds, as fairly as possible."""
+    from opscheck import engine
+    from opscheck.planning import planner, render
+    from opscheck.planning import write as writer
+    from opscheck.planning.explain import Infeasible, TimedOut
     from opscheck.settings import load_policy
 
+    if bool(rotation_ids) == every:
+        raise click.UsageError("give --rotation ID (repeatable) or --all")
     policy = load_policy(root, engine.BUILTIN)
     ds = _load_data(root, as_of or today(), PLAN_PARTS)
+    ids = list(ds.rotations) if every else list(rotation_ids)
     try:
-        plan = schedule.plan(ds, policy, rotation_id, until)
-    except schedule.Infeasible as exc:
+        plans = planner.plan(ds, policy, ids, until, time_limit)
+    except Infeasible as exc:
         click.echo(f"opscheck: {exc}; nothing written", err=True)
         return 1
-    click.echo(schedule.render(ds, plan), nl=False)
-    if write and plan.shifts:
-        path = schedule.write(root, plan)
-        click.echo(f"\nwrote {len(plan.shifts)} shifts and {len(plan.overrides)} overrides to {path}")
+    except TimedOut as exc:
+        click.echo(f"opscheck: no plan yet: {exc}; nothing written", err=True)
+        return 1
+    click.echo("\n".join(render.render(ds, p) for p in plans), nl=False)
+    changed = [p for p in plans if p.shifts]
+    if write and changed:
+        path = writer.write(root, changed)
+        click.echo(f"\nwrote {sum(len(p.shifts) for p in changed)} shifts and "
+                   f"{sum(len(p.overrides) for p in changed)} overrides to {path}")
     return 0
 
 

@@ -38,8 +38,10 @@ HELP: dict[str, tuple[tuple[str, ...], str | None]] = {
                   "opscheck schedule ics --rotation data-pipelines --out on-call.ics"), None),
     "schedule plan": (
         ("opscheck schedule plan --rotation data-pipelines",
-         "opscheck schedule plan --rotation data-pipelines --until 2027-12-31 --write"),
-        "no plan keeps the rules (the rule and the weeks that block are named)",
+         "opscheck schedule plan --rotation data-pipelines --until 2027-12-31 --write",
+         "opscheck schedule plan --all --time-limit 20 --write"),
+        "no plan keeps the rules (the rules and the weeks that conflict are named), or --time-limit ended "
+        "before any plan was found",
     ),
     "schedule ics": (("opscheck schedule ics --rotation data-pipelines --engineer eng1 --out eng1.ics",), None),
     "report": (("opscheck report --out ONCALL.md", "opscheck report --check ONCALL.md"),

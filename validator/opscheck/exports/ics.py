@@ -23,7 +23,7 @@ from opscheck.dataset import Dataset, lookup
 from opscheck.errors import ConfigError
 from opscheck.exports import vtimezone
 from opscheck.models import Override, Rotation, Shift
-from opscheck.schedule import ONCALL_FILE, find_rotation
+from opscheck.planning import ONCALL_FILE, find_rotation
 
 PRODID = "-//opscheck//on-call schedule//EN"
 ONE_DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)

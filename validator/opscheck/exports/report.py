@@ -9,14 +9,14 @@ shown as the holidays library spells it.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Iterable
 
 from opscheck.dataset import Dataset
 from opscheck.integrations.dbt import describe
 from opscheck.models import Pipeline, Rotation
+from opscheck.planning.fairness import figures, rows
+from opscheck.planning.problem import limits
 from opscheck.rules.holidays import holiday_cover
-from opscheck.schedule import limits
 from opscheck.settings import Policy
 
 SHORT_NAMES = {
@@ -156,15 +156,14 @@ def _holidays(ds: Dataset) -> list[str]:
 
 
 def _load(ds: Dataset) -> list[str]:
-    out = ["## Load per engineer", "", "Each cell: shifts / holidays covered in that calendar year."]
+    out = ["## Load per engineer", "",
+           "Each cell: shifts / holidays covered in that calendar year, then over the whole schedule, and the "
+           "shortest rest between two shifts of one engineer. The balance score is the mean over all pairs of "
+           "active members of min(load) / max(load): 1.00 is perfectly even."]
+    names = {e: _name(ds, e) for e in ds.engineers}
     for rot in ds.rotations.values():
-        shifts: Counter[tuple[str, int]] = Counter((s.engineer, s.week.year) for s in rot.shifts)
-        hols: Counter[tuple[str, int]] = Counter(
-            (cover.engineer, hol.year) for hol, cover in holiday_cover(ds, ds.schedules[rot.id]))
-        people = list(dict.fromkeys([*rot.members, *(e for e, _ in shifts), *(e for e, _ in hols)]))
-        years = sorted({y for _, y in shifts} | {y for _, y in hols})
-        rows = [[_name(ds, p), *(f"{shifts[(p, y)]} / {hols[(p, y)]}" for y in years)] for p in people]
-        out += ["", *_rotations_heading(ds, rot), *_table(["Engineer", *map(str, years)], rows)]
+        head, *body = rows(figures(ds, rot, ds.schedules[rot.id]), names)
+        out += ["", *_rotations_heading(ds, rot), *_table(head, body)]
     return out
 
 

@@ -1,0 +1,105 @@
+"""Fairness figures of a rotation, computed once for `schedule plan`, `report` and the benchmark.
+
+Per engineer: shifts and holidays per calendar year and over the whole schedule, and the
+shortest rest (weeks from one of their shifts to their next). Per year and overall: the
+balance score Grafana OnCall uses, the mean over all pairs of members of min(load) / max(load),
+1.0 when everyone carries the same.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations, pairwise
+
+from opscheck.calendar import Schedule
+from opscheck.dataset import Dataset
+from opscheck.models import Rotation
+from opscheck.rules.holidays import holiday_cover
+
+
+@dataclass(frozen=True)
+class Load:
+    engineer: str
+    shifts: dict[int, int]  # year -> shifts whose week is in it
+    holidays: dict[int, int]  # year -> holidays covered
+    rest: int | None  # shortest run of weeks from one shift to the next; None with fewer than two
+
+    @property
+    def total_shifts(self) -> int:
+        return sum(self.shifts.values())
+
+    @property
+    def total_holidays(self) -> int:
+        return sum(self.holidays.values())
+
+
+@dataclass(frozen=True)
+class Fairness:
+    rotation: str
+    years: list[int]
+    loads: list[Load]  # members first, in member order, then anyone else who covered
+    members: list[str]  # the active members the scores compare
+
+    def score(self, what: str, year: int | None = None) -> float:
+        """The balance score of shifts or holidays, in one year or over the whole schedule."""
+        counts = []
+        for load in self.loads:
+            if load.engineer in self.members:
+                table = load.shifts if what == "shifts" else load.holidays
+                counts.append(table.get(year, 0) if year is not None else sum(table.values()))
+        return balance_score(counts)
+
+
+def balance_score(counts: list[int]) -> float:
+    """Mean over all pairs of min(load) / max(load): 1.0 is perfectly even (two idle people count as even)."""
+    pairs = list(combinations(counts, 2))
+    if not pairs:
+        return 1.0
+    return sum(1.0 if max(a, b) == 0 else min(a, b) / max(a, b) for a, b in pairs) / len(pairs)
+
+
+def figures(ds: Dataset, rot: Rotation, schedule: Schedule | None = None) -> Fairness:
+    sched = schedule or Schedule(rot)
+    shifts: dict[str, Counter[int]] = {}
+    weeks: dict[str, list[int]] = {}
+    for s in sorted(rot.shifts, key=lambda s: s.week):
+        shifts.setdefault(s.engineer, Counter())[s.week.year] += 1
+        weeks.setdefault(s.engineer, []).append(s.week.toordinal() // 7)
+    hols: dict[str, Counter[int]] = {}
+    for hol, cover in holiday_cover(ds, sched):
+        hols.setdefault(cover.engineer, Counter())[hol.year] += 1
+    members = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
+    people = list(dict.fromkeys([*dict.fromkeys(rot.members), *shifts, *hols]))
+    years = sorted({y for c in [*shifts.values(), *hols.values()] for y in c})
+    loads = [Load(p, dict(shifts.get(p, Counter())), dict(hols.get(p, Counter())), _rest(weeks.get(p, [])))
+             for p in people]
+    return Fairness(rot.id, years, loads, members)
+
+
+def _rest(weeks: list[int]) -> int | None:
+    gaps = [b - a for a, b in pairwise(weeks)]
+    return min(gaps) if gaps else None
+
+
+def rows(fair: Fairness, name: dict[str, str] | None = None) -> list[list[str]]:
+    """The table as cells: a header, one row per engineer, and the balance scores."""
+    names = name or {}
+    head = ["Engineer", *map(str, fair.years), "Total", "Shortest rest"]
+    body = []
+    for load in fair.loads:
+        cells = [f"{load.shifts.get(y, 0)} / {load.holidays.get(y, 0)}" for y in fair.years]
+        rest = f"{load.rest} wk" if load.rest is not None else "—"
+        body.append([names.get(load.engineer, load.engineer), *cells,
+                     f"{load.total_shifts} / {load.total_holidays}", rest])
+    scores = [f"{fair.score('shifts', y):.2f} / {fair.score('holidays', y):.2f}" for y in fair.years]
+    body.append(["Balance score", *scores, f"{fair.score('shifts'):.2f} / {fair.score('holidays'):.2f}", ""])
+    return [head, *body]
+
+
+def text_table(fair: Fairness) -> list[str]:
+    """The table in aligned columns for a terminal."""
+    table = rows(fair)
+    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    return ["  " + "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in
+                             enumerate(zip(r, widths, strict=True))).rstrip() for r in table]

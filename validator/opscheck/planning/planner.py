@@ -1,0 +1,111 @@
+"""Plan one or several rotations: build the problems, solve, and check the result with the real rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from opscheck.dataset import Dataset
+from opscheck.errors import ConfigError
+from opscheck.models import Override, Rotation, Shift
+from opscheck.planning import find_rotation
+from opscheck.planning.explain import Infeasible
+from opscheck.planning.problem import Limits, Problem, build, busy_time, default_until, latest_until, limits
+from opscheck.rules import BY_ID
+from opscheck.settings import Policy
+
+# The rules a plan must keep; ONC003 is what planning fixes, so it is not among them.
+PLAN_RULES = ("ONC001", "ONC002", "ONC004", "ONC005", "ONC006", "HOL001", "HOL002")
+TIME_LIMIT = 5.0  # seconds, the default of --time-limit
+
+
+@dataclass(frozen=True)
+class Plan:
+    rotation: Rotation  # as published
+    extended: Rotation  # with the plan appended
+    shifts: tuple[Shift, ...]
+    overrides: tuple[Override, ...]
+    until: dt.date
+    optimal: bool = True  # False when the time limit stopped the search for a fairer plan
+
+
+def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | None = None,
+         time_limit: float = TIME_LIMIT) -> list[Plan]:
+    """Extend each rotation through ``until``; raise Infeasible when no plan keeps the rules.
+
+    Rotations that share people are planned together, so that nobody is on call in two at once;
+    each such group (or rotation alone) may search for ``time_limit`` seconds.
+    """
+    rotations = [find_rotation(ds, rid) for rid in dict.fromkeys(rotation_ids)]
+    lim = limits(policy)
+    until = until or default_until(ds.as_of, lim)
+    if until > latest_until(ds.as_of):
+        raise ConfigError(f"--until {until} is more than 10 years after as-of ({latest_until(ds.as_of)}); "
+                          "plan a nearer horizon, and extend it again later")
+    busy = busy_time(ds)
+    problems = {rot.id: build(ds, rot, lim, until, busy) for rot in rotations}
+    plans: dict[str, Plan] = {}
+    for group in _together(list(problems.values())):
+        plans.update(_solve(ds, group, until, time_limit))
+    result = [plans[rot.id] for rot in rotations]
+    verify(ds, policy, result)
+    return result
+
+
+def _together(problems: list[Problem]) -> list[list[Problem]]:
+    """Rotations linked by shared members (directly or through others), each group in the given order."""
+    groups: list[list[Problem]] = []
+    for prob in problems:
+        linked = [g for g in groups if any(set(prob.members) & set(p.members) for p in g)]
+        merged = [p for g in linked for p in g] + [prob]
+        groups = [g for g in groups if g not in linked] + [merged]
+    return groups
+
+
+def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) -> dict[str, Plan]:
+    from opscheck.planning.solve import solve
+
+    todo = [p for p in group if p.weeks]
+    out = {p.rid: Plan(p.rotation, p.rotation, (), (), until) for p in group if not p.weeks}
+    for prob in todo:
+        if not prob.members:
+            raise Infeasible("ONC004", prob.weeks[0], f"rotation '{prob.rid}' has no active member to schedule")
+    if not todo:
+        return out
+    solution = solve(todo, seconds)
+    for prob in todo:
+        shifts = tuple(Shift(week=w, engineer=e) for w, e in zip(prob.weeks, solution.engineers[prob.rid], strict=True))
+        overrides = []
+        for h, engineer in sorted(solution.covers[prob.rid].items()):
+            slot = prob.slots[h]
+            if slot.week is not None and engineer != shifts[slot.week].engineer:
+                hol = slot.holiday
+                overrides.append(Override(date=hol.date, engineer=engineer,
+                                          reason=f"{hol.name} {hol.year} per the holiday rotation"))
+        rot = prob.rotation
+        extended = rot.model_copy(update={"shifts": [*rot.shifts, *shifts], "overrides": [*rot.overrides, *overrides]})
+        out[prob.rid] = Plan(rot, extended, shifts, tuple(overrides), until, solution.optimal)
+    return out
+
+
+def verify(ds: Dataset, policy: Policy, plans: list[Plan]) -> None:
+    """Run the real rules on the extended rotations; any error the plans add makes them no plan."""
+    before = set(_errors(ds, policy, {}))
+    after = _errors(ds, policy, {p.rotation.id: p.extended for p in plans})
+    for rule, message in after:
+        if (rule, message) not in before:
+            first = next((p.shifts[0].week for p in plans if p.shifts), ds.as_of)
+            raise Infeasible(rule, first, f"the plan would break {rule}: {message}")
+
+
+def _errors(ds: Dataset, policy: Policy, replaced: dict[str, Rotation]) -> list[tuple[str, str]]:
+    from opscheck import engine
+
+    rotations = {rid: replaced.get(rid, rot) for rid, rot in ds.rotations.items()}
+    trial = dataclasses.replace(ds, rotations=rotations)
+    report = engine.run(trial, policy, [BY_ID[r] for r in PLAN_RULES])
+    return [(f.rule, f.message) for f in report.findings if f.severity == "error" and not f.waived]
+
+
+__all__ = ["Infeasible", "Limits", "Plan", "limits", "plan"]

@@ -1,0 +1,206 @@
+"""What a plan must decide and respect, read from the data: no solver here.
+
+A problem is one rotation's new weeks (from the week after its last published shift through
+``until``), who may take each of them and why not, the published weeks just before (for the
+gap rule), the holidays each year with who already covers them, and the years whose balance
+the plan decides. Several problems are solved together when rotations share people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from opscheck.calendar import DAY, WEEK, CalendarError, Holiday, Schedule, handoff_day_lag, holidays_in
+from opscheck.dataset import Dataset
+from opscheck.models import Rotation
+from opscheck.rules import BY_ID
+from opscheck.rules.balance import year_shares
+from opscheck.rules.oncall import current_week
+from opscheck.settings import Policy
+from opscheck.spans import Span, day_at, rotation_spans, week_at
+
+EXTRA_WEEKS = 13  # the default horizon: a quarter beyond what ONC003 demands
+MAX_YEARS = 10  # the furthest a plan may reach past as-of
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The policy's parameters of the rules a plan keeps; None when the rule is off."""
+
+    min_gap_weeks: int
+    shift_spread: int | None
+    holiday_spread: int | None
+    rotate_holidays: bool
+    min_days_ahead: int
+    no_double_booking: bool = True
+
+
+def limits(policy: Policy) -> Limits:
+    def option(rule_id: str, name: str) -> int | None:
+        rule = BY_ID[rule_id]
+        if policy.severity(rule) == "off":
+            return None
+        return int(policy.options_for(rule).model_dump()[name])
+
+    ahead = int(policy.options_for(BY_ID["ONC003"]).model_dump()["min_days_ahead"])
+    return Limits(
+        min_gap_weeks=option("ONC001", "min_gap_weeks") or 0,
+        shift_spread=option("ONC005", "max_spread"),
+        holiday_spread=option("HOL001", "max_spread"),
+        rotate_holidays=policy.severity(BY_ID["HOL002"]) != "off",
+        min_days_ahead=ahead,
+        no_double_booking=policy.severity(BY_ID["ONC006"]) != "off",
+    )
+
+
+def default_until(as_of: dt.date, lim: Limits) -> dt.date:
+    return as_of + dt.timedelta(days=lim.min_days_ahead) + EXTRA_WEEKS * WEEK
+
+
+def latest_until(as_of: dt.date) -> dt.date:
+    try:
+        return as_of.replace(year=as_of.year + MAX_YEARS)
+    except ValueError:  # 29 February
+        return as_of.replace(year=as_of.year + MAX_YEARS, day=28)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A holiday of the schedule: decided already (``fixed``), or in new week ``week`` (to decide)."""
+
+    holiday: Holiday
+    fixed: str | None
+    week: int | None
+
+
+@dataclass
+class Problem:
+    rotation: Rotation
+    lim: Limits
+    weeks: list[dt.date]  # handoff days of the new weeks
+    members: list[str]  # who may be scheduled, in member order
+    blocked: dict[tuple[str, int], str] = field(default_factory=dict)  # (member, week) -> rule keeping them out
+    before: list[str | None] = field(default_factory=list)  # published engineers of the weeks just before
+    fixed_shifts: dict[int, Counter[str]] = field(default_factory=dict)  # year -> published shift counts
+    slots: list[Slot] = field(default_factory=list)
+    relief: dict[int, list[str]] = field(default_factory=dict)  # slot -> who may take it by override
+    shift_years: dict[int, dict[str, Fraction]] = field(default_factory=dict)  # whole years -> shares
+    holiday_years: dict[int, dict[str, Fraction]] = field(default_factory=dict)
+    steady: list[str] = field(default_factory=list)  # members for the whole schedule (for totals)
+
+    @property
+    def rid(self) -> str:
+        return self.rotation.id
+
+    def week_of(self, i: int) -> tuple[dt.datetime, dt.datetime]:
+        return week_at(self.rotation.handoff, self.weeks[i])
+
+    def covered(self, i: int) -> tuple[dt.date, dt.date]:
+        first = self.weeks[i] + handoff_day_lag(self.rotation.handoff) * DAY
+        return first, first + 6 * DAY
+
+
+def new_weeks(ds: Dataset, rot: Rotation, until: dt.date) -> tuple[list[dt.date], dt.date | None]:
+    """The handoff days to plan, and the last published one (None when nothing is published)."""
+    last = max((s.week for s in rot.shifts), default=None)
+    start = current_week(rot, ds.as_of) if last is None else last + WEEK
+    weeks = []
+    while start <= until:
+        weeks.append(start)
+        start += WEEK
+    return weeks, last
+
+
+def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[str, list[Span]]) -> Problem:
+    weeks, _ = new_weeks(ds, rot, until)
+    members = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
+    prob = Problem(rot, lim, weeks, members)
+    if not weeks:
+        return prob
+    for m in members:
+        for i in range(len(weeks)):
+            why = _blocked(ds, prob, m, i, busy.get(m, []))
+            if why:
+                prob.blocked[(m, i)] = why
+    by_week = {s.week: s.engineer for s in rot.shifts}
+    prob.before = [by_week.get(weeks[0] - WEEK * k) for k in range(lim.min_gap_weeks + 8, 0, -1)]
+    for shift in rot.shifts:
+        prob.fixed_shifts.setdefault(shift.week.year, Counter())[shift.engineer] += 1
+    _years(ds, prob)
+    _holidays(ds, prob, busy)
+    return prob
+
+
+def _blocked(ds: Dataset, prob: Problem, member: str, i: int, busy: list[Span]) -> str | None:
+    person = ds.engineers[member]
+    first, last = prob.covered(i)
+    if not (person.is_member_on(first) and person.is_member_on(last)):
+        return "ONC004:team"
+    if any(off.start <= last and off.end >= first for off in person.time_off):
+        return "ONC004:off"
+    start, end = prob.week_of(i)
+    if prob.lim.no_double_booking and any(s.start < end and s.end > start and s.rotation != prob.rid for s in busy):
+        return "ONC006"
+    return None
+
+
+def _years(ds: Dataset, prob: Problem) -> None:
+    """The years the extended schedule covers whole and the plan touches, with members' shares."""
+    rot = prob.rotation
+    lag = handoff_day_lag(rot.handoff)
+    first = min([s.week for s in rot.shifts] + [prob.weeks[0]]) + lag * DAY
+    last = prob.weeks[-1] + (6 + lag) * DAY
+    whole = [y for y in range(first.year, last.year + 1) if first <= dt.date(y, 1, 1) and last >= dt.date(y, 12, 31)]
+    planned = {w.year for w in prob.weeks}
+    if prob.lim.shift_spread is not None:
+        prob.shift_years = {y: year_shares(ds, rot, y) for y in whole if y in planned}
+    if prob.lim.holiday_spread is not None:
+        prob.holiday_years = {y: year_shares(ds, rot, y) for y in whole}
+    prob.steady = [m for m in prob.members if all(ds.engineers[m].is_member_on(d) for d in (first, last))]
+
+
+def _holidays(ds: Dataset, prob: Problem, busy: dict[str, list[Span]]) -> None:
+    rot, cfg = prob.rotation, ds.holidays
+    if cfg is None:
+        return
+    sched = Schedule(rot)
+    first_new = prob.covered(0)[0]
+    first = sched.first_day or first_new
+    try:
+        found = holidays_in(cfg, range(first.year, prob.covered(len(prob.weeks) - 1)[1].year + 1))
+    except CalendarError:
+        return  # the command refused an unknown calendar before planning
+    for hol in found:
+        if hol.date < first:
+            continue
+        cover = sched.cover(hol.date)
+        if cover is not None:
+            prob.slots.append(Slot(hol, cover.engineer, None))
+            continue
+        i = (hol.date - first_new).days // 7
+        if 0 <= i < len(prob.weeks):
+            prob.relief[len(prob.slots)] = [m for m in prob.members if _free_on(ds, prob, m, hol, busy.get(m, []))]
+            prob.slots.append(Slot(hol, None, i))
+    prob.holiday_years = {y: s for y, s in prob.holiday_years.items()
+                          if any(sl.week is not None and sl.holiday.year == y for sl in prob.slots)}
+
+
+def _free_on(ds: Dataset, prob: Problem, member: str, hol: Holiday, busy: list[Span]) -> bool:
+    person = ds.engineers[member]
+    if not person.is_member_on(hol.date) or person.is_off(hol.date):
+        return False
+    start, end = day_at(prob.rotation.handoff, hol.date)
+    return not (prob.lim.no_double_booking
+                and any(s.start < end and s.end > start and s.rotation != prob.rid for s in busy))
+
+
+def busy_time(ds: Dataset) -> dict[str, list[Span]]:
+    """Each engineer's published on-call spans in every rotation (ONC006 keeps other rotations' free)."""
+    out: dict[str, list[Span]] = {}
+    for rot in ds.rotations.values():
+        for span in rotation_spans(rot):
+            out.setdefault(span.engineer, []).append(span)
+    return out
