@@ -240,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.org:
             subprocess.run(["cp", "-r", str(args.org), str(plain)], check=True)
-        elif not MAKE_ORG.is_file():
-            raise SystemExit(f"no {MAKE_ORG}: pass --org with an organisation make_org.py wrote")
         else:
-            make_org(plain)
+            try:
+                make_org(plain)
+            except SystemExit as exc:  # make_org.py is not beside the repository
+                raise SystemExit(f"{exc}; or pass --org with an organisation make_org.py wrote") from None
         ours = Path(tmp) / "dbt"
         subprocess.run(["cp", "-r", str(plain), str(ours)], check=True)
         # built in a child process: a forked child's peak memory would include this one's
