@@ -192,3 +192,88 @@ def test_names_no_file_inside_can_have(tmp_path: Path, name: str) -> None:
 def test_a_root_path_too_long_is_a_clear_error(run: Callable[..., Result]) -> None:
     result = run("validate", "--root", "/" + "x" * 5000, "--as-of", AS_OF)
     assert result.code == 2 and "Traceback" not in result.err and "no ops-data/ folder" in result.err
+
+
+def _append(root: Path, file: str, before: str, text: str) -> None:
+    path = root / file
+    old = path.read_text(encoding="utf-8")
+    path.write_text(old.replace(before, text + before, 1) if before else old + text, encoding="utf-8")
+
+
+EDGES = {
+    "first shift in 1900": ("ops-data/oncall.yaml", "    overrides:\n", "      - {week: 1900-01-01, engineer: eng3}\n"),
+    "last shift in 9000": ("ops-data/oncall.yaml", "    overrides:\n", "      - {week: 9000-12-25, engineer: eng3}\n"),
+    "override on the last day": ("ops-data/oncall.yaml", "", "      - {date: 9000-12-31, engineer: eng3}\n"),
+    "time off to the last day": ("ops-data/engineers.yaml", "", "      - {start: 2026-12-01, end: 9000-12-31}\n"),
+    "company day on the first day": ("ops-data/holidays.yaml", "", "extra:\n  - {name: Day one, date: 1900-01-01}\n"),
+}
+
+
+@pytest.mark.parametrize("edge", EDGES, ids=list(EDGES))
+def test_dates_at_the_ends_of_the_supported_range(team: Path, edge: str, run: Callable[..., Result]) -> None:
+    _append(team, *EDGES[edge])
+    results = every_command(run, team)
+    assert results["validate"].code in (0, 1)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "9001-01-01", "9999-12-31"])
+def test_dates_outside_the_supported_range_are_one_finding(team: Path, day: str, run: Callable[..., Result]) -> None:
+    edit(team, "ops-data/oncall.yaml", "{week: 2024-12-30, engineer: eng1}", f"{{week: {day}, engineer: eng1}}")
+    results = every_command(run, team)
+    finding = results["validate"].out.splitlines()[0]
+    assert f"OPS002 error: 'week': {day} is outside the years 1900 to 9000" in finding
+    assert results["ics"].code == 2
+
+
+@pytest.mark.parametrize("until", ["9000-12-31", "9999-12-31", "0001-01-01"])
+def test_until_at_the_ends_of_the_calendar(until: str, run: Callable[..., Result]) -> None:
+    result = run("schedule", "plan", "--rotation", "data-pipelines", "--as-of", "9000-12-01", "--until", until)
+    assert result.code in (0, 1, 2) and "Traceback" not in result.err
+
+
+def _undecodable_runbook(team: Path) -> None:
+    folder = os.fsencode(team / "ops-data/runbooks")
+    with open(folder + b"/caf\xe9.md", "wb") as out:
+        out.write(b"---\npipeline: nowhere\n---\n# Overview\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "junit"])
+def test_undecodable_file_names_give_valid_utf8(team: Path, fmt: str, run: Callable[..., Result]) -> None:
+    import json
+    import xml.dom.minidom
+
+    _undecodable_runbook(team)
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", fmt)
+    assert result.code == 1 and "Traceback" not in result.err
+    result.out.encode("utf-8")  # strict: no surrogate may reach the output
+    if fmt in ("json", "sarif"):
+        found = repr(json.loads(result.out))  # a SARIF URI percent-encodes the backslash
+        assert "caf\\\\xe9.md" in found or "caf%5Cxe9.md" in found
+    else:
+        assert "runbooks/caf\\xe9.md" in result.out
+    if fmt == "junit":
+        xml.dom.minidom.parseString(result.out.encode("utf-8"))
+
+
+def test_report_names_undecodable_runbooks_in_valid_utf8(team: Path, run: Callable[..., Result]) -> None:
+    _undecodable_runbook(team)
+    result = run("report", "--root", team)
+    (result.out + result.err).encode("utf-8")
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff\xfe binary", b"\xff" * 100])
+def test_report_check_on_a_binary_file(tmp_path: Path, content: bytes, run: Callable[..., Result]) -> None:
+    from conftest import REPO
+
+    target = tmp_path / "ONCALL.md"
+    target.write_bytes(content)
+    result = run("report", "--root", REPO, "--check", target)
+    assert result.code == 1 and "is not UTF-8 text" in result.err and "Traceback" not in result.err
+
+
+def test_report_check_on_a_fifo(tmp_path: Path, run: Callable[..., Result]) -> None:
+    from conftest import REPO
+
+    os.mkfifo(tmp_path / "ONCALL.md")
+    result = run("report", "--root", REPO, "--check", tmp_path / "ONCALL.md")
+    assert result.code == 2 and "not a regular file" in result.err

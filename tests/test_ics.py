@@ -126,15 +126,16 @@ def test_dates_far_apart_or_at_the_end_of_the_calendar(run: Callable[..., Result
     oncall = team / ONCALL
     text = oncall.read_text(encoding="utf-8")
     first = "      - {week: 2024-12-30, engineer: eng1}\n"
-    far = "      - {week: 1900-01-01, engineer: eng1}\n      - {week: 9999-12-06, engineer: eng1}\n"
+    far = "      - {week: 1900-01-01, engineer: eng1}\n      - {week: 9000-12-29, engineer: eng1}\n"
     oncall.write_text(text.replace(first, first + far), encoding="utf-8")
     result = run("schedule", "ics", "--rotation", "data-pipelines", "--root", team)
     assert result.code == 0, result.err
     found = events(result.out)
-    assert found["data-pipelines-9999-12-06@opscheck"].decoded("DTEND") == dt.datetime(9999, 12, 13, 9, 0,
+    assert found["data-pipelines-9000-12-29@opscheck"].decoded("DTEND") == dt.datetime(9001, 1, 5, 9, 0,
                                                                                     tzinfo=NEW_YORK)
-    assert result.out.count("BEGIN:DAYLIGHT") == 2  # 2024-2028 as one yearly rule, and 9999 (none in 1900)
+    assert result.out.count("BEGIN:DAYLIGHT") == 2  # 2024-2028 as one yearly rule, and 9000 (none in 1900)
+    # past the last year opscheck supports, the data is refused before any calendar is built
     oncall.write_text(text.replace(first, first + "      - {week: 9999-12-27, engineer: eng1}\n"), encoding="utf-8")
     result = run("schedule", "ics", "--rotation", "data-pipelines", "--root", team)
     assert result.code == 2 and "Traceback" not in result.err
-    assert "oncall.yaml:20: 9999-12-27 is past the last week a calendar can hold" in result.err
+    assert "oncall.yaml:20: 'week': 9999-12-27 is outside the years 1900 to 9000" in result.err

@@ -24,6 +24,7 @@ from opscheck.errors import ConfigError
 from opscheck.params import DATE, root_option, rule_ids, today
 from opscheck.source import Loc
 from opscheck.usage import document
+from opscheck.utf8 import valid_utf8
 
 # What the schedule commands read (dataset.PARTS): who is on call needs the rotations and names,
 # planning also the holidays; pipelines and runbooks are for validate and the handbook.
@@ -39,7 +40,7 @@ FORMATS = ("auto", "text", "json", "github", "sarif", "junit")
 def cli(ctx: click.Context) -> None:
     """Policy-as-code for a data team's ownership, on-call, holidays and runbooks."""
     if ctx.invoked_subcommand is None:  # bare `opscheck`: the command list, and success
-        click.echo(ctx.get_help())
+        echo(ctx.get_help())
 
 
 @cli.command()
@@ -90,7 +91,7 @@ def validate(
             write_step_summary(shown, Path(os.environ["GITHUB_STEP_SUMMARY"]))
     note = engine.unchecked_note(report, rules, bool(select))
     if note:
-        click.echo(f"opscheck: note: {note}", err=True)
+        echo(f"opscheck: note: {note}", err=True)
     return report.exit_code(strict)
 
 
@@ -122,10 +123,10 @@ def _targets(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        out.write_text(valid_utf8(text), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
 
@@ -144,11 +145,11 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     if not entries:
         span = (f" between {since} and {until}" if since and until else f" since {since}" if since
                 else f" until {until}" if until else "")
-        click.echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
+        echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
     if fmt == "json":
-        click.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
     else:
-        click.echo("".join(line + "\n" for e in entries for line in e.lines()), nl=False)
+        echo("".join(line + "\n" for e in entries for line in e.lines()), nl=False)
     return 0
 
 
@@ -163,7 +164,7 @@ def rules_cmd(fmt: str, root: Path) -> int:
     policy = load_policy(root, engine.BUILTIN) if (root / "policies").is_dir() else None
     rules = engine.all_rules(policy)
     if fmt == "json":
-        click.echo(json.dumps([
+        echo(json.dumps([
             {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
              "parameters": r.parameters}
             for r in rules
@@ -171,7 +172,7 @@ def rules_cmd(fmt: str, root: Path) -> int:
         return 0
     width = max(len(r.id) for r in rules)
     for r in rules:
-        click.echo(f"{r.id:<{width}}  {r.severity:<7}  {r.name:<20}  {r.summary}")
+        echo(f"{r.id:<{width}}  {r.severity:<7}  {r.name:<20}  {r.summary}")
     return 0
 
 
@@ -191,7 +192,7 @@ def explain(rule_id: str, root: Path) -> int:
 
         raise ConfigError(f"unknown rule '{rule_id}'{did_you_mean(rule_id.upper(), list(rules))}; "
                           "`opscheck rules` lists them")
-    click.echo(f"{rule.id} ({rule.name}), default severity: {rule.severity}\n\n{rule.help_text()}")
+    echo(f"{rule.id} ({rule.name}), default severity: {rule.severity}\n\n{rule.help_text()}")
     return 0
 
 
@@ -204,12 +205,12 @@ def schema(out: Path | None) -> int:
 
     found = schemas()
     if out is None:
-        click.echo(json.dumps(found, indent=2))
+        echo(json.dumps(found, indent=2))
         return 0
     out.mkdir(parents=True, exist_ok=True)
     for name, body in found.items():
         (out / f"{name}.schema.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-        click.echo(f"wrote {out / name}.schema.json")
+        echo(f"wrote {out / name}.schema.json")
     return 0
 
 
@@ -226,14 +227,14 @@ def init(directory: Path, as_of: dt.date | None, source: str | None, rev: str | 
     install = starter.source(source, rev)
     outcome = starter.write(directory, as_of or today(), install)
     for path in outcome.written:
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
     for path in outcome.skipped:
-        click.echo(f"skipped {path} (already exists)")
-    click.echo(f"pre-commit and the workflow install opscheck from {install.repo} at {install.rev}")
+        echo(f"skipped {path} (already exists)")
+    echo(f"pre-commit and the workflow install opscheck from {install.repo} at {install.rev}")
     if install.local:
-        click.echo("note: a local path exists only on this machine; CI needs a git URL (--source URL)")
+        echo("note: a local path exists only on this machine; CI needs a git URL (--source URL)")
     where = "" if directory == Path(".") else f" --root {directory}"
-    click.echo(f"{len(outcome.written)} written, {len(outcome.skipped)} skipped; next: opscheck validate{where}")
+    echo(f"{len(outcome.written)} written, {len(outcome.skipped)} skipped; next: opscheck validate{where}")
     return 0
 
 
@@ -299,16 +300,16 @@ def schedule_plan(rotation_ids: tuple[str, ...], every: bool, until: dt.date | N
     try:
         plans = planner.plan(ds, policy, ids, until, time_limit)
     except Infeasible as exc:
-        click.echo(f"opscheck: {exc}; nothing written", err=True)
+        echo(f"opscheck: {exc}; nothing written", err=True)
         return 1
     except TimedOut as exc:
-        click.echo(f"opscheck: no plan yet: {exc}; nothing written", err=True)
+        echo(f"opscheck: no plan yet: {exc}; nothing written", err=True)
         return 1
-    click.echo("\n".join(render.render(ds, p) for p in plans), nl=False)
+    echo("\n".join(render.render(ds, p) for p in plans), nl=False)
     changed = [p for p in plans if p.shifts]
     if write and changed:
         path = writer.write(root, changed)
-        click.echo(f"\nwrote {sum(len(p.shifts) for p in changed)} shifts and "
+        echo(f"\nwrote {sum(len(p.shifts) for p in changed)} shifts and "
                    f"{sum(len(p.overrides) for p in changed)} overrides to {path}")
     return 0
 
@@ -324,11 +325,11 @@ def schedule_ics(rotation_id: str, engineer: str | None, out: Path | None, root:
 
     text = ics.export(_load_data(root, today(), ON_CALL_PARTS), rotation_id, engineer)
     if out is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return 0
     try:
         with out.open("w", encoding="utf-8", newline="") as f:  # keep the CRLF line ends RFC 5545 asks for
-            f.write(text)
+            f.write(valid_utf8(text))
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
     return 0
@@ -354,11 +355,28 @@ def report(out: Path | None, check: Path | None, root: Path) -> int:
     if check is None:
         _emit(text, out)
         return 0
-    try:
-        current = check.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {check}: {exc.strerror or exc}") from None
+    current = _read_check_file(check, root)
+    if current is None:
+        echo(f"{check} is not UTF-8 text, so it cannot be the handbook; run `opscheck report --out {check}` "
+             "and commit it", err=True)
+        return 1
     return _compare(current, text, str(check), f"opscheck report --out {check}")
+
+
+def _read_check_file(check: Path, root: Path) -> str | None:
+    """The text of ``report --check``'s file (None if it is not UTF-8), read like every repository file:
+    a regular file within the size limit, inside the repository when it lies in it."""
+    from opscheck.tree import Unreadable, read_regular
+
+    inside = root if Path(os.path.abspath(check)).is_relative_to(os.path.abspath(root)) else None
+    try:
+        raw = read_regular(check, inside)
+    except Unreadable as exc:
+        raise ConfigError(f"cannot read {check}: {exc.message}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _compare(current: str | None, wanted: str, name: str, fix: str) -> int:
@@ -366,10 +384,10 @@ def _compare(current: str | None, wanted: str, name: str, fix: str) -> int:
     from opscheck.exports.report import diff
 
     if current == wanted:
-        click.echo(f"{name} is up to date")
+        echo(f"{name} is up to date")
         return 0
-    click.echo(diff(current or "", wanted, name), nl=False)
-    click.echo(f"{name} is out of date: run `{fix}` and commit it", err=True)
+    echo(diff(current or "", wanted, name), nl=False)
+    echo(f"{name} is out of date: run `{fix}` and commit it", err=True)
     return 1
 
 
@@ -390,14 +408,14 @@ def codeowners_cmd(write: bool, check: bool, root: Path) -> int:
     if found.error is not None:
         raise ConfigError(found.error.message, f"{found.file}:{found.error.line}")
     for later, mine in found.shadows:
-        click.echo(f"opscheck: warning: {found.file}:{later.line}: '{later.pattern}' comes after the opscheck "
+        echo(f"opscheck: warning: {found.file}:{later.line}: '{later.pattern}' comes after the opscheck "
                    f"block and also matches '{mine.pattern}'; the last match wins (OWN008)", err=True)
     new = codeowners.updated(found.text, found.wanted)
     if check:
         return _compare(found.text, new, found.file, "opscheck codeowners --write")
     if write:
         codeowners.write(root, new)
-    click.echo(f"wrote {found.file}" if write else new, nl=write)
+    echo(f"wrote {found.file}" if write else new, nl=write)
     return 0
 
 
@@ -417,11 +435,16 @@ def who(at: str | None, rotation_ids: tuple[str, ...], pipeline_id: str | None, 
     moment = oncall.parse_moment(at) if at else dt.datetime.now(dt.timezone.utc)
     parts = (*ON_CALL_PARTS, "pipelines.yaml") if pipeline_id else ON_CALL_PARTS
     text, code = oncall.answer(_load_data(root, moment.date(), parts), moment, pipeline_id, rotation_ids)
-    click.echo(text, nl=False)
+    echo(text, nl=False)
     return code
 
 
 document(cli)
+
+
+def echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print ``text`` as valid UTF-8: undecodable file names must not crash the output."""
+    click.echo(valid_utf8(text), err=err, nl=nl)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -432,10 +455,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 2 if exc.exit_code not in (0, 1) else exc.exit_code
     except click.Abort:
-        click.echo("Aborted.", err=True)
+        echo("Aborted.", err=True)
         return 2
     except ConfigError as exc:
-        click.echo(f"opscheck: error: {exc}", err=True)
+        echo(f"opscheck: error: {exc}", err=True)
         return 2
     return result if isinstance(result, int) else 0
 

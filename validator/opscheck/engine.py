@@ -12,6 +12,7 @@ from opscheck.rules.base import REQUIREMENTS, Hit, Needs, Rule
 from opscheck.rules.custom import make_rule
 from opscheck.settings import Policy
 from opscheck.source import node_key
+from opscheck.utf8 import valid_utf8
 
 BUILTIN: dict[str, Rule] = {r.id: r for r in RULES}
 
@@ -98,8 +99,9 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
         doc = policy_doc or ds.documents.get(hit.loc.file)
         ident = node_key(doc.node if doc else None, hit.loc.path)
     # every finding has a subject: a rule that names no narrower one is about the file
-    subject = hit.subject if hit.subject is not None else hit.loc.file
-    return Finding(rule.id, severity, hit.message, hit.loc.file, line, column, subject, ident=ident)
+    subject = valid_utf8(hit.subject if hit.subject is not None else hit.loc.file)
+    return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), line, column, subject,
+                   ident=ident)
 
 
 def _waive(ds: Dataset, policy: Policy, findings: list[Finding]) -> list[Finding]:

@@ -61,13 +61,25 @@ def strict_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("expected a date as YYYY-MM-DD, not a date and time")
     if isinstance(value, dt.date):
-        return value
+        return supported(value)
     if isinstance(value, str) and _DATE.match(value):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise ValueError(no_such_day(value)) from None
+        return supported(day)
     raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+# The dates opscheck works with: every computation reaches at most a few years past a date
+# (horizons, freeze windows, plans, calendars), which stays far inside Python's years 1 to 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def supported(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR} that opscheck supports")
+    return day
 
 
 def no_such_day(text: str) -> str:
