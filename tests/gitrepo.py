@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from conftest import AS_OF, Result
 
 JANE = ("Jane Doe", "jane@example.com")
 OMAR = ("Omar Ali", "omar@example.com")
@@ -40,3 +44,19 @@ def edit(file: Path, old: str, new: str) -> None:
 
 def line_of(file: Path, text: str) -> int:
     return next(i for i, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def pull_request(repo: Path) -> Path:
+    """``repo`` committed on main, with a pull-request branch ``pr`` checked out."""
+    init(repo)
+    commit(repo, "Seed the team's data", "2026-01-05T10:00:00+00:00")
+    git(repo, "checkout", "-q", "-b", "pr")
+    return repo
+
+
+def base_findings(run: Callable[..., Result], root: Path, select: str, *extra: str) -> tuple[int, list[Any]]:
+    """Exit code and JSON findings of ``validate --base main --select SELECT`` in the pull request."""
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--base", "main", "--select", select,
+                 "--format", "json", *extra)
+    assert "Traceback" not in result.err
+    return result.code, result.json()["findings"] if result.out else []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import AS_OF, Result
-from gitrepo import OMAR, commit, edit, git, init, line_of
+from gitrepo import OMAR, base_findings, commit, edit, git, init, line_of, pull_request
 
 ONCALL = "ops-data/oncall.yaml"
 
@@ -19,17 +19,11 @@ ONCALL = "ops-data/oncall.yaml"
 @pytest.fixture
 def repo(team: Path) -> Path:
     """The team's data committed on main, with a pull-request branch checked out."""
-    init(team)
-    commit(team, "Seed the team's data", "2026-01-05T10:00:00+00:00")
-    git(team, "checkout", "-q", "-b", "pr")
-    return team
+    return pull_request(team)
 
 
 def _git_findings(run: Callable[..., Result], root: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
-    result = run("validate", "--root", root, "--as-of", AS_OF, "--base", "main", "--select", "GIT",
-                 "--format", "json", *extra)
-    assert "Traceback" not in result.err
-    return result.code, result.json()["findings"] if result.out else []
+    return base_findings(run, root, "GIT", *extra)
 
 
 def _shift(week: str, engineer: str) -> str:

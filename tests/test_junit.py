@@ -73,7 +73,7 @@ def test_rules_that_did_not_run_never_pass(run: Callable[..., Result]) -> None:
     _, suites = _junit(run, CASE)
     cases = _cases(suites)
     assert "OWN005" not in cases  # off in the policy: absent
-    needs = {"GIT001": "needs --base", "GIT002": "needs --base",  # no --base
+    needs = {"GIT001": "needs --base", "GIT002": "needs --base", "POL003": "needs --base",  # no --base
              "DBT002": "needs a dbt manifest", "DBT003": "needs a dbt manifest", "DBT004": "needs a dbt manifest"}
     for rule, why in needs.items():
         skipped = cases[rule].find("skipped")

@@ -62,7 +62,7 @@ def validate(
     """Check ops-data/ against the policy."""
     from opscheck import dataset, engine, history, integrations
     from opscheck.reporters import REPO_RELATIVE, relocate, repo_prefix, reporter
-    from opscheck.settings import load_policy
+    from opscheck.settings import load_policy, policy_or_none
 
     targets = _targets(formats or ("auto",), outputs)
     at = history.snapshot(root, rev, "--rev") if rev else None
@@ -74,6 +74,8 @@ def validate(
         integrations.attach(ds, policy)
         ds.last_commit = history.LastCommits(root, day, at.commit if at else None)
         ds.base = history.load_base(root, base, day) if base else None
+        if ds.base is not None:
+            ds.base.policy = policy_or_none(ds.base.tree, engine.BUILTIN)
         report = dataclasses.replace(engine.run(ds, policy, rules), strict=strict)
     for fmt, out in targets:
         if fmt == "text":

@@ -98,6 +98,7 @@ class Dataset:
     # Optional look-up of a file's last commit date, supplied when git history is at hand.
     last_commit: Any = None
     base: Dataset | None = None  # the data at `--base REF`, for the GIT rules
+    policy: Any = None  # the run's Policy (on ``base``: the policy at REF), for POL003
     # read by integrations.attach when the policy or the repository has them
     dbt: DbtProject | None = None
     codeowners: Codeowners | None = None

@@ -69,6 +69,7 @@ def _unmet(ds: Dataset, rule: Rule) -> Needs | None:
 
 def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     ds.waivers = policy.waivers
+    ds.policy = policy
     ds.selected = {r.id for r in rules}
     findings: list[Finding] = []
     active = [(r, policy.severity(r)) for r in rules if policy.severity(r) != "off"]

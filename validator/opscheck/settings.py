@@ -253,6 +253,14 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:60] + "..."
 
 
+def policy_or_none(root: Path | Tree, rules: dict[str, Rule]) -> Policy | None:
+    """The policy, or None when it cannot be read: the policy at a base ref is compared, not enforced."""
+    try:
+        return load_policy(root, rules)
+    except ConfigError:
+        return None
+
+
 def load_policy(root: Path | Tree, rules: dict[str, Rule]) -> Policy:
     """Read the policy, checking every rule id, parameter and waiver against ``rules``."""
     policy = Policy()

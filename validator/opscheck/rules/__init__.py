@@ -41,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     history.freeze_window,
     policy.waiver_expired,
     policy.waiver_unused,
+    policy.policy_weakened,
 )
 
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

@@ -21,6 +21,19 @@ from opscheck.findings import Finding, Severity
 from opscheck.source import Loc
 
 
+class Weaker(NamedTuple):
+    """Parameter metadata for POL003: which way of changing the value checks less. A list
+    without it is a requirement (dropping an entry weakens); ``narrows`` marks a list that
+    filters what is checked, empty meaning everything (setting one, or dropping an entry, weakens)."""
+
+    direction: Literal["lower", "higher", "narrows"]
+
+
+LOWER_IS_WEAKER = Weaker("lower")
+HIGHER_IS_WEAKER = Weaker("higher")
+NARROWS = Weaker("narrows")
+
+
 class Options(BaseModel):
     """A rule's parameters; the policy may set any of them.
 

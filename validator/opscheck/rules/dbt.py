@@ -15,7 +15,7 @@ from pydantic import Field, StringConstraints
 from opscheck.dataset import Dataset
 from opscheck.integrations.dbt import DbtProject, Exposure, Resource, Source, describe, short
 from opscheck.models import Pipeline
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import NARROWS, Hit, Options, rule
 from opscheck.source import Loc
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -75,11 +75,12 @@ def _unknown(project: DbtProject, pipe: Pipeline, i: int, ref: str) -> Iterator[
 class ExposureScope(Options):
     """Which exposures must be claimed: each list given narrows it (empty: any)."""
 
-    types: list[Literal["dashboard", "notebook", "analysis", "ml", "application"]] = \
+    types: Annotated[list[Literal["dashboard", "notebook", "analysis", "ml", "application"]], NARROWS] = \
         Field(default_factory=list, max_length=5)
-    maturities: list[Literal["low", "medium", "high"]] = Field(default_factory=list, max_length=3)
-    tags: list[Label] = Field(default_factory=list, max_length=100)  # any of them
-    meta_keys: list[Label] = Field(default_factory=list, max_length=100)  # any of them
+    maturities: Annotated[list[Literal["low", "medium", "high"]], NARROWS] = \
+        Field(default_factory=list, max_length=3)
+    tags: Annotated[list[Label], NARROWS] = Field(default_factory=list, max_length=100)  # any of them
+    meta_keys: Annotated[list[Label], NARROWS] = Field(default_factory=list, max_length=100)  # any of them
 
     def covers(self, exp: Exposure) -> bool:
         return ((not self.types or exp.type in self.types)

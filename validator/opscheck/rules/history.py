@@ -10,7 +10,7 @@ from pydantic import Field
 
 from opscheck.dataset import Dataset, data_file
 from opscheck.models import Override, Rotation
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import LOWER_IS_WEAKER, Hit, Options, rule
 from opscheck.source import Loc
 
 ONCALL = data_file("oncall.yaml")
@@ -91,7 +91,7 @@ def _overrides_rewritten(ds: Dataset, old: Rotation, new: Rotation, fix: str) ->
 
 
 class FreezeOptions(Options):
-    freeze_days: Annotated[int, Field(ge=0, le=366)] = 14
+    freeze_days: Annotated[int, Field(ge=0, le=366), LOWER_IS_WEAKER] = 14
 
 
 @rule("GIT002", "freeze-window", severity="warning", options=FreezeOptions, requires="base")

@@ -14,12 +14,12 @@ from opscheck.calendar import WEEK, days, handoff_day_lag
 from opscheck.dataset import Dataset
 from opscheck.models import WEEKDAYS, Rotation
 from opscheck.rules.balance import balanced, full_time, year_shares
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import HIGHER_IS_WEAKER, LOWER_IS_WEAKER, Hit, Options, rule
 from opscheck.source import Loc
 
 
 class GapOptions(Options):
-    min_gap_weeks: Annotated[int, Field(ge=1, le=52)] = 1
+    min_gap_weeks: Annotated[int, Field(ge=1, le=52), LOWER_IS_WEAKER] = 1
 
 
 @rule("ONC001", "back-to-back", options=GapOptions)
@@ -144,7 +144,7 @@ def _overlapping_overrides(rot: Rotation) -> Iterator[Hit]:
 
 
 class AheadOptions(Options):
-    min_days_ahead: Annotated[int, Field(ge=0, le=1827)] = 91  # up to five years
+    min_days_ahead: Annotated[int, Field(ge=0, le=1827), LOWER_IS_WEAKER] = 91  # up to five years
 
 
 def current_week(rot: Rotation, day: dt.date) -> dt.date:
@@ -270,7 +270,7 @@ def _span(found: list[dt.date]) -> str:
 
 
 class SpreadOptions(Options):
-    max_spread: Annotated[int, Field(ge=0, le=53)] = 1
+    max_spread: Annotated[int, Field(ge=0, le=53), HIGHER_IS_WEAKER] = 1
 
 
 @rule("ONC005", "shift-balance", options=SpreadOptions)

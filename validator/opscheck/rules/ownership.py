@@ -10,7 +10,7 @@ from pydantic import Field
 
 from opscheck.dataset import Dataset, Spans
 from opscheck.models import Engineer, Pipeline
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import HIGHER_IS_WEAKER, LOWER_IS_WEAKER, Hit, Options, rule
 from opscheck.source import DocPath
 
 
@@ -55,7 +55,7 @@ def primary_owner(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class SecondaryOptions(Options):
-    min_secondary: Annotated[int, Field(ge=0, le=20)] = 1
+    min_secondary: Annotated[int, Field(ge=0, le=20), LOWER_IS_WEAKER] = 1
 
 
 @rule("OWN002", "secondary-owners", options=SecondaryOptions)
@@ -157,7 +157,7 @@ def owner_inactive(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class PrimaryLoadOptions(Options):
-    max_primary: Annotated[int, Field(ge=1, le=1000)] = 3
+    max_primary: Annotated[int, Field(ge=1, le=1000), HIGHER_IS_WEAKER] = 3
 
 
 @rule("OWN005", "primary-load", severity="warning", options=PrimaryLoadOptions)

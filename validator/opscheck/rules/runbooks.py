@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints
 from opscheck.dataset import Dataset, Runbook
 from opscheck.models import Category
 from opscheck.outline import Heading
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import HIGHER_IS_WEAKER, LOWER_IS_WEAKER, Hit, Options, rule
 
 
 @rule("RUN001", "runbook-present")
@@ -50,7 +50,7 @@ Section = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class ContentOptions(Options):
-    min_failure_modes: Annotated[int, Field(ge=0, le=100)] = 1
+    min_failure_modes: Annotated[int, Field(ge=0, le=100), LOWER_IS_WEAKER] = 1
     required_categories: list[Category] = ["upstream", "downstream"]
     required_fields: list[Literal["detection", "impact"]] = ["detection", "impact"]
 
@@ -181,7 +181,7 @@ def runbook_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 class AgeOptions(Options):
-    max_age_days: Annotated[int, Field(ge=1, le=3660)] = 180
+    max_age_days: Annotated[int, Field(ge=1, le=3660), HIGHER_IS_WEAKER] = 180
 
 
 @rule("RUN005", "runbook-stale", severity="warning", options=AgeOptions)
