@@ -231,6 +231,12 @@ def test_until_at_the_ends_of_the_calendar(until: str, run: Callable[..., Result
     assert result.code in (0, 1, 2) and "Traceback" not in result.err
 
 
+def test_plan_far_past_the_published_schedule_is_refused(run: Callable[..., Result]) -> None:
+    result = run("schedule", "plan", "--rotation", "data-pipelines", "--as-of", "9000-12-01")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "would fill more than 10 years of weeks at once" in result.err
+
+
 def _undecodable_runbook(team: Path) -> None:
     folder = os.fsencode(team / "ops-data/runbooks")
     with open(folder + b"/caf\xe9.md", "wb") as out:

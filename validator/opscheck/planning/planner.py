@@ -43,6 +43,8 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
     if until > latest_until(ds.as_of):
         raise ConfigError(f"--until {until} is more than 10 years after as-of ({latest_until(ds.as_of)}); "
                           "plan a nearer horizon, and extend it again later")
+    for rot in rotations:
+        _within_reach(rot, until)
     busy = busy_time(ds)
     problems = {rot.id: build(ds, rot, lim, until, busy) for rot in rotations}
     plans: dict[str, Plan] = {}
@@ -51,6 +53,19 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
     result = [plans[rot.id] for rot in rotations]
     verify(ds, policy, result)
     return result
+
+
+def _within_reach(rot: Rotation, until: dt.date) -> None:
+    """Refuse to fill more than 10 years of weeks after the last published one in one plan.
+
+    The --until bound is relative to as-of, so an as-of far past the schedule's end would
+    otherwise ask the solver for thousands of years of weeks.
+    """
+    last = max((s.week for s in rot.shifts), default=None)
+    if last is not None and until > latest_until(last):
+        raise ConfigError(f"rotation '{rot.id}' is published through the week of {last}; a plan through {until} "
+                          f"would fill more than 10 years of weeks at once; plan through {latest_until(last)} "
+                          "at the latest (--until), and extend it again later")
 
 
 def _together(problems: list[Problem]) -> list[list[Problem]]:
