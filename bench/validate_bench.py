@@ -19,15 +19,14 @@ Every figure is a whole process, interpreter start-up included, as a user runs i
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from orgs import REPO, make_org
+from run import timed
 
 BIN = Path(sys.executable).parent
 
@@ -41,19 +40,6 @@ for path in sorted(root.glob("runbooks/**/*.md")):
     text = path.read_text(encoding="utf-8")
     yaml.compose(text.split("---\\n", 2)[1], Loader=yaml.CSafeLoader)
 """
-
-
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (MiB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{' '.join(cmd)} exited {code}: {err}")
-    return wall, usage.ru_maxrss // 1024
 
 
 def median(cmds: list[list[str]], repeat: int) -> tuple[float, int]:
