@@ -265,3 +265,17 @@ def test_a_plan_whenever_one_exists_and_every_plan_validates(r: dict[str, Any]) 
         code = main(["validate", "--root", str(root), "--as-of", str(r["as_of"]),
                      "--select", "ONC001,ONC002,ONC004,ONC005,ONC006,HOL", "--format", "json"])
         assert code == 0
+
+
+def test_write_refuses_an_oncall_file_that_leaves_the_repository(
+        team: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from opscheck.errors import ConfigError
+
+    outside = tmp_path_factory.mktemp("elsewhere") / "oncall.yaml"
+    before = (team / "ops-data/oncall.yaml").read_bytes()
+    outside.write_bytes(before)
+    (team / "ops-data/oncall.yaml").unlink()
+    (team / "ops-data/oncall.yaml").symlink_to(outside)
+    with pytest.raises(ConfigError):
+        write.write(team, [])
+    assert outside.read_bytes() == before

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from opscheck.errors import ConfigError
 from opscheck.planning import ONCALL_FILE
+from opscheck.tree import Unreadable, read_regular
 
 if TYPE_CHECKING:
     from opscheck.planning.planner import Plan
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
 def write(root: Path, plans: list[Plan]) -> Path:
     """Append the plans' shifts and overrides to oncall.yaml, leaving every other byte as it was."""
     path = root / ONCALL_FILE
-    raw = path.read_bytes()
+    try:  # through the one reader: the file written back must be the regular file inside the repository
+        raw = read_regular(path, root)
+    except Unreadable as exc:
+        raise ConfigError(str(exc), ONCALL_FILE) from None
     bom = raw.startswith(codecs.BOM_UTF8)  # the loader accepts one; ruamel would not round-trip it
     text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     newline = "\r\n" if raw.count(b"\r\n") * 2 > raw.count(b"\n") else "\n"  # keep Windows line ends
