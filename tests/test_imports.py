@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 PROBE = """
@@ -26,3 +28,22 @@ def test_validate_imports_one_country_module_and_one_reporter(tmp_path: Path) ->
     )
     assert done.stdout.strip() == "['holidays.countries.united_states', 'opscheck.reporters.json']"
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["files"] > 0
+
+
+SOLVER_PROBE = """
+import sys
+from opscheck.cli import main
+code = main(sys.argv[1:])
+print(code, any(m.startswith("ortools") for m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(("until", "solver"), [(None, False), ("2028-03-01", True)])
+def test_schedule_plan_loads_the_solver_only_for_weeks_to_fill(until: str | None, solver: bool) -> None:
+    # this repository's rotation is published through 2028-01-02: the default horizon needs nothing new
+    done = subprocess.run(
+        [sys.executable, "-c", SOLVER_PROBE, "schedule", "plan", "--root", str(REPO), "--rotation", "data-pipelines",
+         "--as-of", "2026-11-26", *(["--until", until] if until else [])],
+        capture_output=True, text=True, check=True,
+    )
+    assert done.stdout.splitlines()[-1] == f"0 {solver}"

@@ -11,7 +11,16 @@ from opscheck.errors import ConfigError
 from opscheck.models import Override, Rotation, Shift
 from opscheck.planning import find_rotation
 from opscheck.planning.explain import Infeasible
-from opscheck.planning.problem import Limits, Problem, build, busy_time, default_until, latest_until, limits
+from opscheck.planning.problem import (
+    Limits,
+    Problem,
+    build,
+    busy_time,
+    default_until,
+    latest_until,
+    limits,
+    new_weeks,
+)
 from opscheck.rules import BY_ID
 from opscheck.settings import Policy
 
@@ -45,7 +54,9 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
                           "plan a nearer horizon, and extend it again later")
     for rot in rotations:
         _within_reach(rot, until)
-    busy = busy_time(ds)
+    # others' published time only matters to the weeks a plan fills, and only for its members
+    people = {m for rot in rotations if new_weeks(ds, rot, until)[0] for m in rot.members}
+    busy = busy_time(ds, people)
     problems = {rot.id: build(ds, rot, lim, until, busy) for rot in rotations}
     plans: dict[str, Plan] = {}
     for group in _together(list(problems.values())):
@@ -79,8 +90,6 @@ def _together(problems: list[Problem]) -> list[list[Problem]]:
 
 
 def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) -> dict[str, Plan]:
-    from opscheck.planning.solve import solve
-
     todo = [p for p in group if p.weeks]
     out = {p.rid: Plan(p.rotation, p.rotation, (), (), until) for p in group if not p.weeks}
     for prob in todo:
@@ -88,6 +97,8 @@ def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) ->
             raise Infeasible("ONC004", prob.weeks[0], f"rotation '{prob.rid}' has no active member to schedule")
     if not todo:
         return out
+    from opscheck.planning.solve import solve  # the solver library: only when there are weeks to fill
+
     solution = solve(todo, seconds)
     for prob in todo:
         shifts = tuple(Shift(week=w, engineer=e) for w, e in zip(prob.weeks, solution.engineers[prob.rid], strict=True))
@@ -106,18 +117,37 @@ def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) ->
 
 def verify(ds: Dataset, policy: Policy, plans: list[Plan]) -> None:
     """Run the real rules on the extended rotations; any error the plans add makes them no plan."""
-    before = set(_errors(ds, policy, {}))
-    after = _errors(ds, policy, {p.rotation.id: p.extended for p in plans})
+    if not any(p.shifts or p.overrides for p in plans):
+        return  # the data as published: nothing added, so no error added
+    extended = {p.rotation.id: p.extended for p in plans}
+    kept = _judged_with(ds, list(extended.values()))
+    before = set(_errors(ds, policy, kept, {}))
+    after = _errors(ds, policy, kept, extended)
     for rule, message in after:
         if (rule, message) not in before:
             first = next((p.shifts[0].week for p in plans if p.shifts), ds.as_of)
             raise Infeasible(rule, first, f"the plan would break {rule}: {message}")
 
 
-def _errors(ds: Dataset, policy: Policy, replaced: dict[str, Rotation]) -> list[tuple[str, str]]:
+def _judged_with(ds: Dataset, extended: list[Rotation]) -> set[str]:
+    """The rotations whose findings a plan of ``extended`` can change: those and every rotation
+    that names one of their people. The plan's rules judge each rotation on its own, and ONC006
+    a pair that names the same person, so the others' findings are the same with or without
+    the plan; leaving them out of both runs (of a large organisation, nearly all) changes no
+    error the plan adds."""
+    people = {e for rot in extended for e in _named(rot)}
+    planned = {rot.id for rot in extended}
+    return {rid for rid, rot in ds.rotations.items() if rid in planned or not people.isdisjoint(_named(rot))}
+
+
+def _named(rot: Rotation) -> set[str]:
+    return {s.engineer for s in rot.shifts} | {o.engineer for o in rot.overrides}
+
+
+def _errors(ds: Dataset, policy: Policy, kept: set[str], replaced: dict[str, Rotation]) -> list[tuple[str, str]]:
     from opscheck import engine
 
-    rotations = {rid: replaced.get(rid, rot) for rid, rot in ds.rotations.items()}
+    rotations = {rid: replaced.get(rid, rot) for rid, rot in ds.rotations.items() if rid in kept}
     trial = dataclasses.replace(ds, rotations=rotations)
     report = engine.run(trial, policy, [BY_ID[r] for r in PLAN_RULES])
     return [(f.rule, f.message) for f in report.findings if f.severity == "error" and not f.waived]

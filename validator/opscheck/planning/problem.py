@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -197,10 +198,15 @@ def _free_on(ds: Dataset, prob: Problem, member: str, hol: Holiday, busy: list[S
                 and any(s.start < end and s.end > start and s.rotation != prob.rid for s in busy))
 
 
-def busy_time(ds: Dataset) -> dict[str, list[Span]]:
-    """Each engineer's published on-call spans in every rotation (ONC006 keeps other rotations' free)."""
+def busy_time(ds: Dataset, people: Collection[str]) -> dict[str, list[Span]]:
+    """The published on-call spans of each of ``people`` in every rotation (ONC006 keeps other
+    rotations' free). Only rotations that name one of them are turned into spans: the instants
+    of a long schedule cost far more than a look at who is in it."""
     out: dict[str, list[Span]] = {}
     for rot in ds.rotations.values():
+        if not (any(s.engineer in people for s in rot.shifts) or any(o.engineer in people for o in rot.overrides)):
+            continue
         for span in rotation_spans(rot):
-            out.setdefault(span.engineer, []).append(span)
+            if span.engineer in people:
+                out.setdefault(span.engineer, []).append(span)
     return out
