@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, Result
 from gitrepo import OMAR, commit, edit, git, init
@@ -158,13 +160,13 @@ def test_entries_split_like_the_whole_file_parses() -> None:
     from opscheck.audit import split_entries
 
     text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
-    chunks = split_entries(text, "rotations")
-    assert chunks is not None
+    split = split_entries(text, "rotations")
+    assert split is not None
     whole = yaml.safe_load(text)["rotations"]
-    assert [yaml.safe_load(chunk)[0] for chunk in chunks] == whole
+    assert [yaml.safe_load(chunk)[0] for chunk in split.chunks] == whole
     pipelines = (REPO / "ops-data" / "pipelines.yaml").read_text(encoding="utf-8")
     split = split_entries(pipelines, "pipelines")
-    assert split is not None and len(split) == 5
+    assert split is not None and len(split.chunks) == 5
 
 
 @pytest.mark.parametrize(
@@ -187,3 +189,68 @@ def test_readme_example_is_the_golden_history() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     shown = readme.split("```console\n$ opscheck audit\n", 1)[1].split("...\n```", 1)[0]
     assert shown and (GOLDEN / "audit.txt").read_text(encoding="utf-8").startswith(shown)
+
+
+# Lines an item file may hold, laid out well or not: entries at two indents, nested keys and
+# lists, comments at any indent (one that would read as a key if moved left), blank lines, and
+# what makes the file be parsed whole (anchors, tabs, another top-level key, a document marker).
+ITEM_LINES = [
+    "rotations:", "rotations: # the list", "# a comment", "", "   ", "- id: a", "- id: b", "  - id: c", "  - id: d",
+    "-", "  -", "- x", "  name: n", "    name: n", "      name: n", "  members:", "  - m1", "    - m2", "# note",
+    "  # note", "#   name: evil", "\t- tab", "- &a x", "- *a", "extra: 1", "---", "  - {id: e, name: f}", " - odd",
+    "- a: [1, 2]", "  note: |", "      literal", "    more: text", "- 'quoted: x'", "  -  wide",
+]
+PIECES = ["", "\n", "- ", "  ", "-", " ", "#", "id: z", "\n- id: y\n", "\n  - id: x\n  name: w\n", ":", "*", "\t",
+          "rotations:\n", "\r"]
+
+
+def _item_text(lines: list[str], end: bool) -> str:
+    return "\n".join(lines) + "\n" * end
+
+
+# an edit: at a column (-1 is the line end before) of a line, delete some characters, insert pieces
+edits = st.lists(st.tuples(st.integers(0, 20), st.integers(-1, 4), st.integers(0, 8),
+                           st.lists(st.sampled_from(PIECES), max_size=3)), max_size=6)
+
+
+def _edit(text: str, line: int, column: int, cut: int, pieces: list[str]) -> str:
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    at = min(max(starts[line % len(starts)] + column, 0), len(text))
+    return text[:at] + "".join(pieces) + text[at + cut :]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ITEM_LINES), max_size=14), st.booleans(), edits)
+@example(["- id: a", "- id: b"], True, [(2, -1, 1, [])])  # the line end before an entry goes: two become one
+@example(["- id: a", "- id: b"], True, [(2, 0, 0, [" "])])  # an entry indented: it joins the one before
+@example(["  - id: a", "  - id: b"], False, [(1, 2, 1, ["#"])])  # the first entry's '-' goes: parsed whole
+def test_entries_cut_again_around_a_change_are_the_entries_of_a_whole_split(
+        lines: list[str], end: bool, changes: list[tuple[int, int, int, list[str]]]) -> None:
+    """Each edited version split against the last good split is the split of its whole text."""
+    from opscheck.audit import split_entries
+
+    text = _item_text(["rotations:", *lines], end)
+    last = split_entries(text, "rotations")
+    for change in changes:
+        text = _edit(text, *change)
+        whole = split_entries(text, "rotations")
+        if last is not None:
+            assert split_entries(text, "rotations", last) == whole
+        last = whole or last
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ITEM_LINES), max_size=14), st.booleans())
+def test_entries_read_as_they_do_in_the_whole_file(lines: list[str], end: bool) -> None:
+    import yaml
+
+    from opscheck.audit import split_entries
+
+    text = _item_text(["rotations:", *lines], end)
+    split = split_entries(text, "rotations")
+    try:
+        whole = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return
+    if split is not None:
+        assert [yaml.safe_load(chunk)[0] for chunk in split.chunks] == (whole["rotations"] or [])

@@ -8,6 +8,7 @@ be read is reported and skipped: the next one is compared with the last good ver
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import gc
 import re
@@ -165,6 +166,8 @@ class Reader:
         # Entries of the item files by their text: a commit usually edits one entry of a
         # large file, and only that entry's text needs parsing again.
         self.entries: OrderedDict[tuple[str, str], Item | None] = OrderedDict()
+        # The last split of each item file: the next version is cut again only where it differs.
+        self.splits: dict[str, Split] = {}
 
     def read(self, file: str, blob: Blob) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -186,12 +189,13 @@ class Reader:
             text = tree.data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        chunks = split_entries(text, key)
-        if chunks is None:
+        split = split_entries(text, key, self.splits.get(name))
+        if split is None:
             return None
+        self.splits[name] = split
         found: dict[str, Any] = {}
         unchecked: set[str] = set()
-        for chunk in chunks:
+        for chunk in split.chunks:
             cache_key = (name, chunk)
             if cache_key in self.entries:
                 self.entries.move_to_end(cache_key)
@@ -236,42 +240,135 @@ class Reader:
 
 
 ENTRY_CACHE = 20_000
-# Line ends other than \n would need splitlines' rules; such a file is parsed whole instead.
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Anchors and aliases tie entries together, tabs and line ends other than \n follow rules of
+# their own: a file holding any of them is parsed whole instead.
+_WHOLE_ONLY = re.compile("[*&\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # A line that is neither blank, nor a comment, nor indented (the text before the list's key).
 _UNINDENTED = re.compile(r"^(?! )[^\S\n]*[^\s#]", re.M)
+_CONTENT = re.compile(r"^[^\S\n]*[^\s#]", re.M)  # a line that is not blank or a comment
+_MARK = re.compile(r"( *)-(?: |$)", re.M)
+_BLOCK = 4096  # texts are compared this many characters at a time
 
 
-def split_entries(text: str, key: str) -> list[str] | None:
-    """The texts of the entries of the block list under top-level ``key``, each a one-item YAML list.
+class Split(NamedTuple):
+    """An item file cut into the entries of its list: entry ``n`` starts at ``starts[n]`` of
+    ``text``; ``chunks[n]`` is its text moved to column 0, a one-item YAML list."""
+
+    text: str
+    lead: str  # the indent of every entry's '-'
+    starts: list[int]
+    chunks: list[str]
+
+
+def split_entries(text: str, key: str, last: Split | None = None) -> Split | None:
+    """The entries of the block list under top-level ``key``; ``last``, a split of another
+    version of the file, spares cutting again the entries the two texts share.
 
     None when the file is not laid out as one plain block list (flow style, anchors, other
-    top-level keys, tabs): the caller then parses the whole file as usual. The whole text is
-    searched with a few regular expressions, not line by line: this runs for every version.
+    top-level keys, tabs): the caller then parses the whole file as usual. Either way the
+    result is the same as without ``last``; with it, only the text around the change is
+    searched, which matters when every version of a large file is read.
     """
-    if "*" in text or "&" in text or "\t" in text or _OTHER_BREAKS.search(text):
+    changed = _changed_entries(last, text) if last is not None else None
+    if last is None or changed is None:
+        return _split_whole(text, key)
+    i, j, start, end = changed
+    part = text[start:end]
+    if _WHOLE_ONLY.search(part) or _stray(last.lead).search(part):
+        return None
+    starts = [start + m.start() for m in _entry_line(last.lead).finditer(part)]
+    shift = len(text) - len(last.text)
+    return Split(text, last.lead, last.starts[:i] + starts + [s + shift for s in last.starts[j:]],
+                 last.chunks[:i] + _chunks(text, last.lead, starts, end) + last.chunks[j:])
+
+
+def _split_whole(text: str, key: str) -> Split | None:
+    if _WHOLE_ONLY.search(text):
         return None
     head = re.search(rf"^{re.escape(key)}:[^\S\n]*(#.*)?$", text, re.M)
     if head is None or _UNINDENTED.search(text, 0, head.start()):
         return None
-    body_start = text.find("\n", head.end())
-    body = "" if body_start < 0 else text[body_start + 1 :]
-    first = re.search(r"^[^\S\n]*[^\s#]", body, re.M)  # the first line that is not blank or a comment
+    body = text.find("\n", head.end()) + 1
+    first = _CONTENT.search(text, body) if body else None
     if first is None:
-        return []
-    indent = re.match(r"( *)-(?: |$)", body[first.start() :], re.M)
+        return Split(text, "", [], [])
+    indent = _MARK.match(text, first.start())
     if indent is None:
         return None
-    lead = re.escape(indent[1])
-    # every line is blank, a comment, an entry at the first entry's indent, or indented deeper
-    if re.search(rf"^(?!{lead}-(?: |$)|{lead} )[^\S\n]*[^\s#]", body, re.M):
+    lead = indent[1]
+    if _stray(lead).search(text, body):
         return None
-    starts = [m.start() for m in re.finditer(rf"^{lead}-(?: |$)", body, re.M)]
-    chunks = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
-    cut = len(indent[1])
-    if cut:
-        chunks = ["".join(line[cut:] for line in chunk.splitlines(keepends=True)) for chunk in chunks]
-    return chunks
+    starts = [m.start() for m in _entry_line(lead).finditer(text, body)]
+    return Split(text, lead, starts, _chunks(text, lead, starts, len(text)))
+
+
+def _entry_line(lead: str) -> re.Pattern[str]:
+    """The first line of an entry."""
+    return re.compile(rf"^{lead}-(?: |$)", re.M)
+
+
+def _stray(lead: str) -> re.Pattern[str]:
+    """A line that is not blank, a comment, an entry's first line or indented deeper than it."""
+    return re.compile(rf"^(?!{lead}-(?: |$)|{lead} )[^\S\n]*[^\s#]", re.M)
+
+
+def _chunks(text: str, lead: str, starts: list[int], end: int) -> list[str]:
+    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    if not lead:
+        return chunks
+    # a comment or blank line may be indented less than the entries: it stays as it is
+    cut = len(lead)
+    return ["".join(line[cut:] if line.startswith(lead) else line for line in chunk.splitlines(keepends=True))
+            for chunk in chunks]
+
+
+def _changed_entries(last: Split, text: str) -> tuple[int, int, int, int] | None:
+    """The entries ``i`` to ``j`` (excluded) of ``last`` that hold all of its differences from
+    ``text``, and where they lie in ``text``; None when the change reaches the file's head or
+    the first entry's '-', which decide how the rest is read."""
+    old = last.text
+    same_start = _common_prefix(old, text)
+    same_end = _common_suffix(old, text, min(len(old), len(text)) - same_start)
+    # an entry whose first line is unchanged up to the character after its '-' still starts there
+    i = bisect.bisect_right(last.starts, same_start - len(last.lead) - 2) - 1
+    if i < 0:
+        return None
+    # an entry is untouched when the line end before it is unchanged too
+    j = bisect.bisect_right(last.starts, len(old) - same_end)
+    end = last.starts[j] + len(text) - len(old) if j < len(last.starts) else len(text)
+    return i, j, last.starts[i], end
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common start of ``a`` and ``b``."""
+    n = min(len(a), len(b))
+    same = 0
+    while same + _BLOCK <= n and a[same : same + _BLOCK] == b[same : same + _BLOCK]:
+        same += _BLOCK
+    top = min(n, same + _BLOCK)
+    while same < top:
+        mid = (same + top + 1) // 2
+        if a[same:mid] == b[same:mid]:
+            same = mid
+        else:
+            top = mid - 1
+    return same
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common end of ``a`` and ``b``, at most ``limit``."""
+    la, lb = len(a), len(b)
+    same = 0
+    while same + _BLOCK <= limit and a[la - same - _BLOCK : la - same] == b[lb - same - _BLOCK : lb - same]:
+        same += _BLOCK
+    top = min(limit, same + _BLOCK)
+    while same < top:
+        mid = (same + top + 1) // 2
+        if a[la - mid : la - same] == b[lb - mid : lb - same]:
+            same = mid
+        else:
+            top = mid - 1
+    return same
 
 
 def _first(problems: list[Problem], file: str) -> Problem:
@@ -326,7 +423,7 @@ def _by_id(name: str, old: dict[str, Any], new: Version, compare: Any) -> Iterat
         elif after is None:
             if ident not in new.unchecked:  # invalid here, not removed: wait for a good version
                 yield Change(removed, ident)
-        elif before != after:
+        elif before is not after and before != after:  # an unchanged entry is the same object
             yield from compare(ident, before, after)
 
 
