@@ -98,7 +98,7 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
     ident = hit.ident
     if ident is None:
         doc = policy_doc or ds.documents.get(hit.loc.file)
-        ident = node_key(doc.node if doc else None, hit.loc.path)
+        ident = doc.ident(hit.loc.path) if doc else node_key(None, hit.loc.path)
     # every finding has a subject: a rule that names no narrower one is about the file
     subject = valid_utf8(hit.subject if hit.subject is not None else hit.loc.file)
     return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), line, column, subject,

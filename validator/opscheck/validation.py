@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from opscheck.models import CUSTOM_RULE_ID_PATTERN, EMAIL_PATTERN, ID_PATTERN, TIME_PATTERN, fields_at
@@ -60,13 +59,13 @@ def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> P
     if kind == "missing":
         return doc.problem("OPS002", where[:-1], f"missing required key '{loc[-1]}'; add it")
     if kind == "string_type" and isinstance(err["input"], int):
-        node = _node_at(doc, where)
-        if isinstance(node, yaml.ScalarNode) and ":" in node.value:
-            padded = _two_digit_hour(node.value)
-            quote = f"quote it with a two-digit hour: \"{padded}\"" if padded else f"quote it: \"{node.value}\""
+        written = doc.written(where)
+        if written and ":" in written:
+            padded = _two_digit_hour(written)
+            quote = f"quote it with a two-digit hour: \"{padded}\"" if padded else f"quote it: \"{written}\""
             return doc.problem(
                 "OPS002", where,
-                f"'{name}': unquoted {node.value} is read by YAML 1.1 as the base-60 number {err['input']}; {quote}",
+                f"'{name}': unquoted {written} is read by YAML 1.1 as the base-60 number {err['input']}; {quote}",
             )
     worded = _in_words(kind, err, name)
     if worded is not None:
@@ -148,15 +147,3 @@ _PLAIN = {
 def _internal(part: str) -> bool:
     # pydantic names union members and validator functions in locs; they are not keys
     return "[" in part or part in {"function-after", "function-before", "function-wrap"}
-
-
-def _node_at(doc: Document, path: DocPath) -> yaml.Node | None:
-    node = doc.node
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-    return node

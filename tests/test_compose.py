@@ -1,0 +1,98 @@
+"""The streaming loader agrees with PyYAML: the same data as its safe constructor and the same
+marks as its composed node tree, for documents written in every style PyYAML can write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opscheck.compose import MAX_DEPTH, build
+from opscheck.source import parse_yaml
+
+KEYS = st.sampled_from(["id", "name", "week", "start", "engineer", "time_off", "a", "b", "<<x", "on", "null"])
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12),
+    st.sampled_from(["2027-01-04", "09:00", "9:00", "0x1f", "1_000", "~", "yes", "", "a b", "- x"]),
+)
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+STYLES = [{"default_flow_style": False}, {"default_flow_style": True}, {"default_flow_style": None, "indent": 4}]
+
+
+def _paths(node: yaml.Node, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], yaml.Node, yaml.Node | None]]:
+    """Every (path, value node, key node) in a composed tree."""
+    out: list[tuple[tuple[Any, ...], yaml.Node, yaml.Node | None]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            if k.value in seen:  # marks point at the first of a repeated key
+                continue
+            seen.add(k.value)
+            out.append(((*path, k.value), v, k))
+            out += _paths(v, (*path, k.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out.append(((*path, i), item, None))
+            out += _paths(item, (*path, i))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(DATA, st.sampled_from(STYLES))
+def test_data_and_marks_match_pyyaml(data: Any, style: dict[str, Any]) -> None:
+    text = yaml.safe_dump({"root": data}, sort_keys=False, allow_unicode=True, **style)
+    built = build(text)
+    assert built.failures == []
+    assert built.data == yaml.load(text, Loader=yaml.CSafeLoader)
+    doc = parse_yaml("f.yaml", text)
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    for path, value, key in _paths(root):
+        assert doc.mark(path) == (value.start_mark.line + 1, value.start_mark.column + 1), path
+        if key is not None:
+            assert doc.mark(path, key=True) == (key.start_mark.line + 1, key.start_mark.column + 1), path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\n---\nb: 2\n", "but found another document"),
+        ("a: *x\n", "found undefined alias"),
+        ("a: &x 1\nb: &x 2\n", "second occurrence"),
+    ],
+)
+def test_composer_errors_are_pyyamls(text: str, message: str) -> None:
+    with pytest.raises(yaml.YAMLError, match=message):
+        yaml.compose(text, Loader=yaml.CSafeLoader)
+    doc = parse_yaml("f.yaml", text)
+    assert [p.rule for p in doc.problems] == ["OPS001"]
+    assert message in doc.problems[0].message
+
+
+def test_aliases_share_data_and_count_what_they_expand_to() -> None:
+    doc = parse_yaml("f.yaml", "a: &a {x: [1, 2]}\nb: *a\nc: {<<: *a, y: 3}\n")
+    assert doc.data == {"a": {"x": [1, 2]}, "b": {"x": [1, 2]}, "c": {"x": [1, 2], "y": 3}}
+    assert doc.problems == []
+    assert doc.mark(("b", "x")) == (1, 11)  # an alias's places are its anchor's, as in a node tree
+
+
+def test_an_alias_cannot_make_data_deeper_than_the_limit() -> None:
+    nested = "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)
+    text = f"a: &deep {nested}\nb: [*deep]\n"
+    doc = parse_yaml("f.yaml", text)
+    assert doc.data is None
+    assert [(p.rule, p.line) for p in doc.problems] == [("OPS001", 2)]
+    assert "levels deep" in doc.problems[0].message
+
+
+def test_a_key_that_is_not_plain_skips_its_value_and_names_the_mapping() -> None:
+    doc = parse_yaml("f.yaml", "m:\n  ? [k]\n  : {bad: !!python/none x}\n  ok: 1\n")
+    assert doc.data == {"m": {"ok": 1}}
+    assert [(p.rule, p.line, p.ident) for p in doc.problems] == [("OPS002", 2, "m")]

@@ -1,0 +1,512 @@
+"""Turn YAML text into plain data in one stream of parser events, keeping no node tree.
+
+A composed node tree costs several times the data it holds (two marks per node), and a
+file's tree is needed only when something in that file is reported. So the data is built
+straight from the C parser's events, and where things are (``Place``) is worked out again
+from the text, on demand, by ``places``. Both walks do the composer's checks (one document,
+anchors defined once and before use) and stop nesting at ``MAX_DEPTH``, without recursion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.resolver import Resolver
+
+try:  # the C parser is the fast path; the pure-Python one only keeps us working without libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_ALIAS_NODES = 10_000
+# Deeper than any ops file needs, shallow enough that nothing downstream can run out of stack.
+MAX_DEPTH = 64
+
+TAG = "tag:yaml.org,2002:"
+SEQ, MAP, MERGE, STR = TAG + "seq", TAG + "map", TAG + "merge", TAG + "str"
+_CONSTRUCT = SafeConstructor()
+_Mark = Any  # a pure-Python or a C parser's mark: line, column
+
+
+def _convert(construct: Callable[[yaml.ScalarNode], Any]) -> Callable[[str], Any]:
+    return lambda value: construct(yaml.ScalarNode("", value))
+
+
+SCALARS: dict[str, Callable[[str], Any]] = {
+    TAG + "null": lambda value: None,
+    TAG + "bool": _convert(_CONSTRUCT.construct_yaml_bool),
+    TAG + "int": _convert(_CONSTRUCT.construct_yaml_int),
+    TAG + "float": _convert(_CONSTRUCT.construct_yaml_float),
+    # Dates stay text: the models parse them strictly as YYYY-MM-DD.
+    TAG + "timestamp": str,
+    STR: str,
+}
+# PyYAML's implicit resolvers (YAML 1.1), by the first character of a plain scalar
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(pairs) for first, pairs in Resolver.yaml_implicit_resolvers.items() if first is not None
+}
+
+
+def resolve(value: str) -> str:
+    """The tag YAML 1.1 gives a plain, untagged scalar."""
+    for tag, pattern in _IMPLICIT.get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return STR
+
+
+def scalar_tag(event: ScalarEvent) -> str:
+    if event.tag is None or event.tag == "!":
+        return resolve(event.value) if event.implicit[0] else STR
+    return str(event.tag)
+
+
+def collection_tag(event: MappingStartEvent | SequenceStartEvent) -> str:
+    if event.tag is None or event.tag == "!":
+        return MAP if type(event) is MappingStartEvent else SEQ
+    return str(event.tag)
+
+
+class Failure(NamedTuple):
+    """A problem met while building, at a path (each key or index) and a 0-based line and column."""
+
+    path: tuple[str | int, ...]
+    line: int
+    column: int
+    message: str
+    rule: str
+
+
+# --- the document around the events -------------------------------------------------------------------------
+
+
+def _open(loader: Any) -> _Mark | None:
+    """Read up to the first document's content; its start mark, or None for an empty stream."""
+    loader.get_event()  # StreamStart
+    event = loader.get_event()
+    return event.start_mark if type(event) is DocumentStartEvent else None
+
+
+def _close(loader: Any, start: _Mark) -> None:
+    """After the document's content: the stream must end with it, as ``yaml.compose`` insists."""
+    loader.get_event()  # DocumentEnd
+    event = loader.get_event()
+    if type(event) is not StreamEndEvent:
+        raise _composer_error("expected a single document in the stream", start, "but found another document",
+                              event.start_mark)
+
+
+def _undefined(event: AliasEvent) -> yaml.YAMLError:
+    return _composer_error(None, None, "found undefined alias", event.start_mark)
+
+
+def _again(first: _Mark, event: Event) -> yaml.YAMLError:
+    return _composer_error("found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark)
+
+
+def _composer_error(context: str | None, context_mark: _Mark, problem: str, problem_mark: _Mark) -> yaml.YAMLError:
+    """The error ``yaml.compose`` raises (its marks may be the C parser's)."""
+    return yaml.composer.ComposerError(context, context_mark, problem, problem_mark)
+
+
+# --- data ---------------------------------------------------------------------------------------------------
+
+# What a mapping waits for when not a value for a key: a key; a value to skip (its key was not
+# plain); the mappings to merge ('<<').
+_KEY, _SKIP, _MERGE = object(), object(), object()
+_NOT_PLAIN = "a key must be a plain value, not a list or mapping"
+
+
+class _Frame:
+    """A collection being built: its data, what it waits for, and (with aliases) its size and height."""
+
+    __slots__ = ("anchor", "first_line", "height", "key", "merged", "out", "size")
+
+    def __init__(self, out: Any, anchor: str | None) -> None:
+        self.out = out
+        self.key: Any = _KEY
+        self.merged: dict[str, Any] | None = None
+        self.first_line: dict[str, int] = {}
+        self.anchor = anchor
+        self.size = 0
+        self.height = 0
+
+
+class Built(NamedTuple):
+    data: Any
+    failures: list[Failure]
+
+
+def build(text: str, line_offset: int = 0) -> Built:
+    """The plain data of ``text`` (one YAML document) and the problems met on the way.
+
+    What stops the data being built (a bad tag or value, nesting too deep, an alias bomb) is
+    the last failure, and the data is None. Raises ``yaml.YAMLError`` for what the parser or
+    the composer refuses.
+    """
+    loader = _Loader(text)
+    try:
+        start = _open(loader)
+        if start is None:
+            return Built(None, [])
+        builder = _DataBuilder(loader, "*" in text, line_offset)
+        try:
+            data = builder.run()
+        except _Stop as stop:
+            builder.failures.append(Failure(builder.path(), stop.line, stop.column, stop.message, stop.rule))
+            return Built(None, builder.failures)
+        _close(loader, start)
+        return Built(data, builder.failures)
+    finally:
+        loader.dispose()
+
+
+class _Stop(Exception):
+    def __init__(self, mark: _Mark, message: str, rule: str = "OPS001") -> None:
+        super().__init__(message)
+        self.line, self.column, self.message, self.rule = mark.line, mark.column, message, rule
+
+
+_KINDS = {"int": "whole number", "float": "number", "bool": "true or false", "null": "null"}
+
+
+def _bad_value(mark: _Mark, tag: str, value: str) -> _Stop:
+    kind = tag.removeprefix(TAG)
+    what = _KINDS.get(kind, kind)
+    return _Stop(mark, f"YAML reads '{value[:40]}' as a {what} (by its form or tag), but it is not a valid one; "
+                 f"quote it if it is text, or write a valid {what}", "OPS002")
+
+
+def _bad_tag(mark: _Mark, tag: str, what: str) -> _Stop:
+    if tag in (SEQ, MAP) or tag in SCALARS:
+        return _Stop(mark, f"tag '{tag.removeprefix(TAG)}' does not fit {what}; remove the tag")
+    return _Stop(mark, f"tag '{tag}' is not allowed: ops data uses plain YAML only; remove the tag")
+
+
+def _too_deep(mark: _Mark) -> _Stop:
+    return _Stop(mark, f"the document nests more than {MAX_DEPTH} levels deep (or an alias refers to itself); "
+                 "flatten it")
+
+
+class _DataBuilder:
+    def __init__(self, loader: Any, aliases: bool, line_offset: int) -> None:
+        self.get = loader.get_event
+        self.aliases = aliases  # without '*' in the text there are no sizes to keep
+        self.line_offset = line_offset
+        self.stack: list[_Frame] = []
+        # each anchor's data, size, height and (a scalar's) text; None while its collection is open
+        self.anchors: dict[str, tuple[Any, int, int, str | None] | None] = {}
+        self.anchor_marks: dict[str, _Mark] = {}
+        self.expanded = 0
+        self.failures: list[Failure] = []
+
+    def path(self) -> tuple[str | int, ...]:
+        """Where the walk is: the key (or index) each open collection is reading."""
+        out: list[str | int] = []
+        for frame in self.stack:
+            if type(frame.out) is list:
+                out.append(len(frame.out))
+            elif frame.key is _MERGE:
+                out.append("<<")
+            elif isinstance(frame.key, str):
+                out.append(frame.key)
+            else:  # waiting for a key: the mapping itself
+                break
+        return tuple(out)
+
+    def fail(self, mark: _Mark, message: str, rule: str, key: str | None = None) -> None:
+        path = self.path() if key is None else (*self.path(), key)
+        self.failures.append(Failure(path, mark.line, mark.column, message, rule))
+
+    def anchor(self, event: Any, value: tuple[Any, int, int, str | None] | None) -> None:
+        name = event.anchor
+        if name in self.anchor_marks:
+            raise _again(self.anchor_marks[name], event)
+        self.anchor_marks[name] = event.start_mark
+        self.anchors[name] = value
+
+    def waiting(self) -> _Frame | None:
+        """The innermost mapping when it waits for a key or skips a value, else None."""
+        top = self.stack[-1] if self.stack else None
+        if top is not None and (top.key is _SKIP or (top.key is _KEY and type(top.out) is dict)):
+            return top
+        return None
+
+    def run(self) -> Any:
+        get, stack = self.get, self.stack
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent:
+                top = self.waiting()
+                if top is not None:
+                    if event.anchor is not None:
+                        self.anchor(event, (event.value, 0, 0, event.value))
+                    if top.key is _SKIP:
+                        top.key = _KEY
+                    else:
+                        self.key(top, event)
+                    continue
+                value = self.scalar(event)
+                if not stack:
+                    return value
+                self.put(stack[-1], value, 0, 0)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                done = stack.pop()
+                value = done.out
+                if done.merged:
+                    value = {**done.merged, **value}
+                size = 1 + len(value) + done.size
+                if done.anchor is not None:
+                    self.anchors[done.anchor] = (value, size, done.height, None)
+                if not stack:
+                    return value
+                self.put(stack[-1], value, size, done.height + 1)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                self.start(event)
+            else:  # an alias: the parser sends nothing else inside a document
+                self.alias(event)
+
+    def scalar(self, event: ScalarEvent) -> Any:
+        tag = scalar_tag(event)
+        make = SCALARS.get(tag)
+        if make is None:
+            raise _bad_tag(event.start_mark, tag, "a plain value")
+        try:
+            value = make(event.value)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+            # the resolver's patterns are looser than the constructors: plain 0b_ looks like a number
+            raise _bad_value(event.start_mark, tag, event.value) from None
+        if event.anchor is not None:
+            self.anchor(event, (value, 0, 0, event.value))
+        return value
+
+    def start(self, event: MappingStartEvent | SequenceStartEvent) -> None:
+        mark = event.start_mark
+        top = self.waiting()
+        if top is not None:
+            if top.key is _KEY:
+                self.fail(mark, _NOT_PLAIN, "OPS002")
+                top.key = _SKIP
+            else:
+                top.key = _KEY
+            _skip(self.get)
+            return
+        if len(self.stack) >= MAX_DEPTH:
+            raise _too_deep(mark)
+        is_map = type(event) is MappingStartEvent
+        tag = collection_tag(event)
+        if tag != (MAP if is_map else SEQ):
+            raise _bad_tag(mark, tag, "a mapping" if is_map else "a list")
+        if event.anchor is not None:
+            self.anchor(event, None)
+        self.stack.append(_Frame({} if is_map else [], event.anchor))
+
+    def alias(self, event: AliasEvent) -> None:
+        name, mark, stack = event.anchor, event.start_mark, self.stack
+        if name not in self.anchors:
+            raise _undefined(event)
+        target = self.anchors[name]
+        if target is None:  # the anchored collection is still open: it would contain itself
+            raise _too_deep(mark)
+        value, size, height, text = target
+        top = self.waiting()
+        if top is not None:
+            if top.key is _SKIP:
+                top.key = _KEY
+            elif text is None:
+                self.fail(mark, _NOT_PLAIN, "OPS002")
+                top.key = _SKIP
+            else:
+                self.key(top, event, text)
+            return
+        # an alias shares its data; what it would expand to is what downstream walks
+        self.expanded += size
+        if self.expanded > MAX_ALIAS_NODES:
+            raise _Stop(mark, f"aliases expand this document beyond {MAX_ALIAS_NODES:,} nodes (an alias bomb?); "
+                        "write the data out or use fewer aliases")
+        if size and len(stack) + height >= MAX_DEPTH:
+            raise _too_deep(mark)
+        self.put(stack[-1], value, size, height + 1 if size else 0)
+
+    def key(self, top: _Frame, event: Any, text: str | None = None) -> None:
+        value = event.value if text is None else text
+        if text is None and (value == "<<" or event.tag == MERGE) and scalar_tag(event) == MERGE:
+            top.key = _MERGE
+            return
+        mark = event.start_mark
+        if value in top.out:
+            self.fail(
+                mark,
+                f"key '{value}' repeats the one on line {top.first_line[value]}: YAML would silently keep "
+                "only the last; remove one of them",
+                "OPS003",
+                value,
+            )
+        else:
+            top.first_line[value] = mark.line + 1 + self.line_offset
+        top.key = value
+
+    def put(self, top: _Frame, value: Any, size: int, height: int) -> None:
+        if self.aliases:
+            top.size += size
+            top.height = max(top.height, height)
+        out = top.out
+        if type(out) is list:
+            out.append(value)
+            return
+        key, top.key = top.key, _KEY
+        if key is _MERGE:
+            for source in value if isinstance(value, list) else [value]:
+                if isinstance(source, dict):
+                    top.merged = {**source, **(top.merged or {})}
+            return
+        out[key] = value
+
+
+# --- places -------------------------------------------------------------------------------------------------
+
+# Keys of a list entry that name it better than its position does; their text is kept.
+SELECTORS = ("id", "week", "date", "start")
+
+
+class Place:
+    """Where a value starts (0-based line and column) and what it holds, as a node would say."""
+
+    __slots__ = ("column", "line")
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+class ScalarPlace(Place):
+    """A scalar; its text is kept where it names something (a key, a list entry, an id), else None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, line: int, column: int, value: str | None) -> None:
+        super().__init__(line, column)
+        self.value = value
+
+
+class ListPlace(Place):
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.items: list[Place] = []
+
+
+class MapPlace(Place):
+    """A mapping: its keys and values, one after the other (key, value, key, value, ...)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.entries: list[Place] = []
+
+    def find(self, key: str, of_key: bool = False) -> Place | None:
+        """The value of the first ``key`` (the key itself with ``of_key``)."""
+        entries = self.entries
+        for i in range(0, len(entries) - 1, 2):
+            k = entries[i]
+            if isinstance(k, ScalarPlace) and k.value == key:
+                return k if of_key else entries[i + 1]
+        return None
+
+
+def places(text: str) -> Place | None:
+    """Where every value of ``text`` starts, or None when the text has no document or cannot be parsed.
+
+    Collections nested past ``MAX_DEPTH`` are bare places: nothing is reported inside them.
+    """
+    loader = _Loader(text)
+    try:
+        if _open(loader) is None:
+            return None
+        return _PlaceBuilder(loader).run()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+class _PlaceBuilder:
+    def __init__(self, loader: Any) -> None:
+        self.get = loader.get_event
+        self.stack: list[Place] = []  # the open collections
+        self.anchors: dict[str, Place] = {}
+        self.keys: dict[str, str] = {}  # one text for each key met, however often
+
+    def run(self) -> Place:
+        get, stack = self.get, self.stack
+        while True:
+            event = get()
+            kind = type(event)
+            mark = event.start_mark
+            place: Place
+            if kind is ScalarEvent:
+                place = ScalarPlace(mark.line, mark.column, self.text(event.value))
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = place
+            elif kind is AliasEvent:
+                if event.anchor not in self.anchors:
+                    raise _undefined(event)
+                place = self.anchors[event.anchor]
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                place = stack.pop()
+            elif len(stack) >= MAX_DEPTH:  # a bare place stands for the collection and what is in it
+                place = Place(mark.line, mark.column)
+                _skip(get)
+            else:
+                place = MapPlace(mark.line, mark.column) if kind is MappingStartEvent else ListPlace(
+                    mark.line, mark.column
+                )
+                stack.append(place)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = place
+                continue
+            if not stack:
+                return place
+            parent = stack[-1]
+            if isinstance(parent, ListPlace):
+                parent.items.append(place)
+            else:
+                parent.entries.append(place)  # type: ignore[attr-defined]
+
+    def text(self, value: str) -> str | None:
+        """A scalar's text, when it is a key, a list entry or a selector's value: what ``node_key`` reads."""
+        parent = self.stack[-1] if self.stack else None
+        if isinstance(parent, MapPlace):
+            entries = parent.entries
+            if len(entries) % 2 == 0:  # a key: one shared text
+                return self.keys.setdefault(value, value)
+            key = entries[-1]
+            return value if isinstance(key, ScalarPlace) and key.value in SELECTORS else None
+        return value
+
+
+def _skip(get: Callable[[], Event]) -> None:
+    """Read past a collection whose start was just read, to its end."""
+    depth = 1
+    while depth:
+        kind = type(get())
+        depth += (kind is MappingStartEvent or kind is SequenceStartEvent) - (
+            kind is MappingEndEvent or kind is SequenceEndEvent
+        )
