@@ -70,6 +70,22 @@ def with_renamed_engineers(org: Path) -> Path:
     return org
 
 
+def with_weeks(org: Path, weeks: int = 30_000, rotation: str = "team-000") -> Path:
+    """Give ``rotation`` ``weeks`` weekly shifts from START on, its members in turn (30,000 weeks
+    reach the year 2600: the bound `schedule ics` is held to on a large file)."""
+    path = org / "ops-data" / "oncall.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index(f"- id: {rotation}\n")
+    first = lines.index("  shifts:\n", start) + 1
+    end = next((i for i in range(first, len(lines)) if not lines[i].startswith("  - week:")
+                and not lines[i].startswith("    engineer:")), len(lines))
+    team = rotation.removeprefix("team-")
+    shifts = [f"  - week: '{START + dt.timedelta(weeks=k)}'\n    engineer: t{team}-e{k % TEAM_SIZE:02d}\n"
+              for k in range(weeks)]
+    path.write_text("".join(lines[:first] + shifts + lines[end:]), encoding="utf-8")
+    return org
+
+
 def git(repo: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
                           env={**os.environ, **GIT_ENV})

@@ -5,7 +5,8 @@
 
 Builds the organisations it needs (orgs.py: the make_org organisation, the same with 40 weeks
 of time off per engineer, with every engineer renamed, with 446 committed versions of
-oncall.yaml, and a 1,000-commit history from audit_bench.py), then runs each command and the
+oncall.yaml, with one rotation of 30,000 weekly shifts, and a 1,000-commit history from
+audit_bench.py), then runs each command and the
 floor or peer it is held to alternately in the same run, whole processes as a user runs them,
 and prints the median wall time, the ratio, the target and the peak memory of each. The
 benchmarks of other parts (plan_bench.py, dbt_manifest.py) run after, when present.
@@ -26,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orgs import REPO, START, make_org, with_history, with_renamed_engineers, with_time_off
+from orgs import REPO, START, make_org, with_history, with_renamed_engineers, with_time_off, with_weeks
 
 BIN = Path(sys.executable).parent
 OPSCHECK = str(BIN / "opscheck")
@@ -105,7 +106,7 @@ def compose(root: Path) -> list[str]:
     return [sys.executable, "-c", COMPOSE, str(root)]
 
 
-ORGS = ("large", "time_off", "renamed", "history", "audit")
+ORGS = ("large", "time_off", "renamed", "history", "weeks", "audit")
 
 
 def build(work: Path, skip_audit: bool) -> None:
@@ -113,7 +114,7 @@ def build(work: Path, skip_audit: bool) -> None:
     if not (work / "large").is_dir():
         make_org(work / "large")
     for name, change in (("time_off", with_time_off), ("renamed", with_renamed_engineers),
-                         ("history", with_history)):
+                         ("history", with_history), ("weeks", with_weeks)):
         if not (work / name).is_dir():
             shutil.copytree(work / "large", work / name)
             change(work / name)
@@ -146,6 +147,8 @@ def cases(orgs: dict[str, Path]) -> list[Case]:
                                              "team-000", "--as-of", AS_OF], 1.0, "validate", validate(large)),
         Case("schedule ics, 446 versions", [OPSCHECK, "schedule", "ics", "--root", str(orgs["history"]),
                                             "--rotation", "team-000"], 3.0),
+        Case("schedule ics, 30,000 weekly shifts", [OPSCHECK, "schedule", "ics", "--root", str(orgs["weeks"]),
+                                                    "--rotation", "team-000"], 10.0, mib_target=500),
         Case("validate, 40 time-off ranges each", validate(orgs["time_off"]), 1.5, "validate", validate(large)),
         Case("validate, 21,250 unknown references", validate(orgs["renamed"]), 2.0, "validate", validate(large)),
     ]

@@ -54,23 +54,31 @@ def rotation_spans(rot: Rotation) -> list[Span]:
              ov.first)
         for i, ov in enumerate(rot.overrides)
     ]
-    cuts = _union([(t.start, t.end) for t in taken])
+    cuts = union([(t.start, t.end) for t in taken])
     ends = [end for _, end in cuts]
     out = list(taken)
     for i, shift in enumerate(rot.shifts):
-        start, end = week_at(rot.handoff, shift.week)
-        for cut_start, cut_end in cuts[bisect.bisect_right(ends, start):]:
-            if cut_start >= end:
-                break
-            if cut_start > start:
-                out.append(Span(start, cut_start, shift.engineer, rot.id, "shifts", i, shift.week))
-            start = max(start, cut_end)
-        if start < end:
+        for start, end in subtract(*week_at(rot.handoff, shift.week), cuts, ends):
             out.append(Span(start, end, shift.engineer, rot.id, "shifts", i, shift.week))
     return out
 
 
-def _union(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:
+def subtract(start: dt.datetime, end: dt.datetime, cuts: list[tuple[dt.datetime, dt.datetime]],
+             ends: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """What is left of [start, end) without the disjoint, sorted ``cuts`` (``ends`` are their ends), in order."""
+    out = []
+    for cut_start, cut_end in cuts[bisect.bisect_right(ends, start):]:
+        if cut_start >= end:
+            break
+        if cut_start > start:
+            out.append((start, cut_start))
+        start = max(start, cut_end)
+    if start < end:
+        out.append((start, end))
+    return out
+
+
+def union(spans: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.datetime, dt.datetime]]:
     """Disjoint, sorted spans covering the same instants (so their ends are sorted too)."""
     out: list[tuple[dt.datetime, dt.datetime]] = []
     for start, end in sorted(spans):

@@ -16,19 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from opscheck.dataset import Dataset, lookup
 from opscheck.errors import ConfigError
 from opscheck.exports import vtimezone
+from opscheck.exports.lines import Lines
 from opscheck.models import Override, Rotation, Shift
 from opscheck.planning import ONCALL_FILE, find_rotation
+from opscheck.spans import subtract, union
 
 PRODID = "-//opscheck//on-call schedule//EN"
 ONE_DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 LAST_DAY = dt.date.max - 2 * WEEK  # a week that starts later cannot end within the calendar
 DOMAIN = "opscheck"
+END = "END:VCALENDAR\r\n"
 
 
 @dataclass(frozen=True)
@@ -68,19 +70,24 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     years = _years(ds, rot)
     if years:
         cal.add_component(vtimezone.component(tz, rot.handoff.timezone, years))
+    lines = Lines()
+    events = []
+    cuts = _cuts(rot, engineer, tz) if engineer is not None else []
+    ends = [end for _, end in cuts]
     for shift in shifts:
         change = changes.get(("shift", str(shift.week)), Change())
         if engineer is None:
-            cal.add_component(_shift_event(ds, rot, shift, _span(rot, shift, tz), change))
+            events.append(_shift_event(lines, ds, rot, shift, _span(rot, shift, tz), change))
         elif engineer == shift.engineer:
-            spans = _own_spans(rot, shift, tz)
+            spans = _own_spans(rot, shift, tz, cuts, ends)
             for i, span in enumerate(spans):
-                cal.add_component(_shift_event(ds, rot, shift, span, change, part=i if len(spans) > 1 else None))
+                events.append(_shift_event(lines, ds, rot, shift, span, change, part=i if len(spans) > 1 else None))
     for ov in overrides:
         if engineer in (None, ov.engineer):
-            cal.add_component(_override_event(ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change())))
-    text: str = cal.to_ical().decode("utf-8")
-    return text
+            events.append(_override_event(lines, ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change())))
+    # the library writes the calendar's properties and time zone; the events, written alike, close it
+    head: str = cal.to_ical().decode("utf-8")
+    return head.removesuffix(END) + "".join(events) + END
 
 
 def _years(ds: Dataset, rot: Rotation) -> list[int]:
@@ -112,24 +119,16 @@ def _day(day: dt.date, tz: ZoneInfo) -> Span:
             dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz))
 
 
-def _own_spans(rot: Rotation, shift: Shift, tz: ZoneInfo) -> list[Span]:
-    """The shift without the days that overrides give to someone else, as instants (compared in UTC)."""
-    start, end = _span(rot, shift, tz)
-    spans = [(start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc))]
-    for ov in rot.overrides:
-        if ov.engineer == shift.engineer or ov.last < shift.week - ONE_DAY or ov.first > shift.week + WEEK:
-            continue
-        day = ov.first
-        while day <= ov.last:
-            cut_from, cut_to = (t.astimezone(dt.timezone.utc) for t in _day(day, tz))
-            spans = [
-                piece
-                for start, end in spans
-                for piece in ((start, min(end, cut_from)), (max(start, cut_to), end))
-                if piece[0] < piece[1]
-            ]
-            day += ONE_DAY
-    return [(start.astimezone(tz), end.astimezone(tz)) for start, end in spans]
+def _cuts(rot: Rotation, engineer: str, tz: ZoneInfo) -> list[Span]:
+    """The whole days overrides give to others than ``engineer``, merged, as sorted UTC instants."""
+    return union([(_day(ov.first, tz)[0].astimezone(dt.timezone.utc), _day(ov.last, tz)[1].astimezone(dt.timezone.utc))
+                  for ov in rot.overrides if ov.engineer != engineer])
+
+
+def _own_spans(rot: Rotation, shift: Shift, tz: ZoneInfo, cuts: list[Span], ends: list[dt.datetime]) -> list[Span]:
+    """The shift without the days that overrides give to someone else (``cuts``), as local instants."""
+    start, end = (t.astimezone(dt.timezone.utc) for t in _span(rot, shift, tz))
+    return [(a.astimezone(tz), b.astimezone(tz)) for a, b in subtract(start, end, cuts, ends)]
 
 
 def _name(ds: Dataset, engineer: str) -> str:
@@ -138,40 +137,42 @@ def _name(ds: Dataset, engineer: str) -> str:
 
 
 def _shift_event(
-    ds: Dataset, rot: Rotation, shift: Shift, span: Span, change: Change, part: int | None = None
-) -> Any:
-    from icalendar import Event
-
-    event = Event()
-    event.add("uid", shift_uid(rot.id, shift.week, span[0].date() if part else None))
-    event.add("dtstamp", change.stamp or NO_STAMP)
-    event.add("sequence", change.sequence)
-    event.add("dtstart", span[0])
-    event.add("dtend", span[1])
-    event.add("summary", f"On call: {_name(ds, shift.engineer)} ({rot.id})")
-    event.add("description", f"{_name(ds, shift.engineer)} ({shift.engineer}) is on call for {rot.id} from the "
-                             f"{rot.handoff.weekday.capitalize()} {rot.handoff.time} handoff for 7 days"
-                             + (", except the days overrides give to someone else." if part is not None else "."))
-    event.add("transp", "TRANSPARENT")
-    return event
+    lines: Lines, ds: Dataset, rot: Rotation, shift: Shift, span: Span, change: Change, part: int | None = None
+) -> str:
+    who = _name(ds, shift.engineer)
+    uid = shift_uid(rot.id, shift.week, span[0].date() if part else None)
+    return _event(
+        lines, f"On call: {who} ({rot.id})", span, change, uid,
+        f"{who} ({shift.engineer}) is on call for {rot.id} from the {rot.handoff.weekday.capitalize()} "
+        f"{rot.handoff.time} handoff for 7 days" + (", except the days overrides give to someone else."
+                                                    if part is not None else "."),
+    )
 
 
-def _override_event(ds: Dataset, rot: Rotation, ov: Override, tz: ZoneInfo, change: Change) -> Any:
-    from icalendar import Event
-
-    event = Event()
-    event.add("uid", override_uid(rot.id, ov.first))
-    event.add("dtstamp", change.stamp or NO_STAMP)
-    event.add("sequence", change.sequence)
-    # whole days of the handoff time zone, not floating dates each client puts in its own zone
-    event.add("dtstart", _day(ov.first, tz)[0])
-    event.add("dtend", _day(ov.last, tz)[1])
-    event.add("summary", f"On call: {_name(ds, ov.engineer)} ({rot.id}, override)")
+def _override_event(lines: Lines, ds: Dataset, rot: Rotation, ov: Override, tz: ZoneInfo, change: Change) -> str:
+    who = _name(ds, ov.engineer)
     reason = f": {ov.reason}" if ov.reason else ""
-    event.add("description", f"{_name(ds, ov.engineer)} ({ov.engineer}) covers {rot.id} instead of the "
-                             f"week's engineer{reason}.")
-    event.add("transp", "TRANSPARENT")
-    return event
+    # whole days of the handoff time zone, not floating dates each client puts in its own zone
+    span = (_day(ov.first, tz)[0], _day(ov.last, tz)[1])
+    return _event(lines, f"On call: {who} ({rot.id}, override)", span, change, override_uid(rot.id, ov.first),
+                  f"{who} ({ov.engineer}) covers {rot.id} instead of the week's engineer{reason}.")
+
+
+def _event(lines: Lines, summary: str, span: Span, change: Change, uid: str, description: str) -> str:
+    """A VEVENT with its properties in the order the library writes them (its canonical order, then A-Z)."""
+    return "\r\n".join((
+        "BEGIN:VEVENT",
+        lines.text("SUMMARY", summary),
+        lines.datetime("DTSTART", span[0]),
+        lines.datetime("DTEND", span[1]),
+        lines.datetime("DTSTAMP", change.stamp or NO_STAMP),
+        lines.text("UID", uid, once=True),
+        lines.integer("SEQUENCE", change.sequence),
+        lines.text("DESCRIPTION", description),
+        lines.text("TRANSP", "TRANSPARENT"),
+        "END:VEVENT",
+        "",
+    ))
 
 
 # DTSTAMP when git cannot say when the data was written: fixed, so the same data gives the same bytes
