@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -157,7 +158,7 @@ def test_audit_of_a_repository_without_commits_is_empty(run: Callable[..., Resul
 def test_entries_split_like_the_whole_file_parses() -> None:
     import yaml
 
-    from opscheck.audit import split_entries
+    from opscheck.versions import split_entries
 
     text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
     split = split_entries(text, "rotations")
@@ -179,7 +180,7 @@ def test_entries_split_like_the_whole_file_parses() -> None:
     ],
 )
 def test_entries_fall_back_to_the_whole_file(text: str) -> None:
-    from opscheck.audit import split_entries
+    from opscheck.versions import split_entries
 
     assert split_entries(text, "rotations") is None
 
@@ -227,7 +228,7 @@ def _edit(text: str, line: int, column: int, cut: int, pieces: list[str]) -> str
 def test_entries_cut_again_around_a_change_are_the_entries_of_a_whole_split(
         lines: list[str], end: bool, changes: list[tuple[int, int, int, list[str]]]) -> None:
     """Each edited version split against the last good split is the split of its whole text."""
-    from opscheck.audit import split_entries
+    from opscheck.versions import split_entries
 
     text = _item_text(["rotations:", *lines], end)
     last = split_entries(text, "rotations")
@@ -244,7 +245,7 @@ def test_entries_cut_again_around_a_change_are_the_entries_of_a_whole_split(
 def test_entries_read_as_they_do_in_the_whole_file(lines: list[str], end: bool) -> None:
     import yaml
 
-    from opscheck.audit import split_entries
+    from opscheck.versions import split_entries
 
     text = _item_text(["rotations:", *lines], end)
     split = split_entries(text, "rotations")
@@ -254,3 +255,119 @@ def test_entries_read_as_they_do_in_the_whole_file(lines: list[str], end: bool) 
         return
     if split is not None:
         assert [yaml.safe_load(chunk)[0] for chunk in split.chunks] == (whole["rotations"] or [])
+
+
+# Lines of one rotation entry at column 0: long lists in block style at two indents, flow items,
+# comments, keys written other ways, and lines that break the layout.
+ENTRY_LINES = [
+    "  members: [a, b]", "  shifts:", "  overrides:", "  shifts: []", "  overrides: # soon",
+    "  handoff: {weekday: monday}", "  # note", "", "#x", "  - week: '2026-01-05'", "    engineer: e1",
+    "  - {week: '2026-01-12', engineer: e2}",
+    "    - week: '2026-01-19'", "      engineer: e3", "  -", "    engineer: e4", "   odd: 1", "  - date: '2026-01-06'",
+    "  - [1, 2]", "  shifts:x", "  - week: '2026-01-26'", "      - nested", "  id: again", " - low", " low: 1",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["- id: r", "-   id: r", "- - r", "- id: r # c"]),
+       st.lists(st.sampled_from(ENTRY_LINES), max_size=14))
+@example("- id: r", ["  shifts:", "  - week: '2026-01-05'", "    engineer: e1", "  overrides:", "    - date: x"])
+def test_an_entry_cut_into_head_and_items_reads_as_the_whole_entry(first: str, lines: list[str]) -> None:
+    """When the head and every item of an entry's long lists parse on their own, the whole entry
+    parses to the head with the items put back."""
+    from opscheck.source import parse_yaml
+    from opscheck.versions import cut_lists
+
+    def one(text: str) -> Any:
+        doc = parse_yaml("x", text)
+        return doc.data[0] if doc.ok and isinstance(doc.data, list) and len(doc.data) == 1 else None
+
+    chunk = "\n".join([first, *lines]) + "\n"
+    cut = cut_lists(chunk, ["shifts", "overrides"])
+    if cut is None:
+        return
+    head = one(cut.head)
+    items = {key: [one(text) for text in texts] for key, texts in cut.items.items()}
+    if not isinstance(head, dict) or any(head.get(key, 0) is not None or None in found
+                                         for key, found in items.items()):
+        return
+    assert one(chunk) == {**head, **items}
+
+
+@pytest.mark.parametrize(("chunk", "cut"), [
+    ("- id: r\n  shifts:\n  - a\n  # b\n  overrides: # o\n    - c\n    - d\n  members: []\n",
+     ("- id: r\n  shifts:\n  overrides: # o\n  members: []\n", {"shifts": ["  - a\n  # b\n"],
+                                                                 "overrides": ["    - c\n", "    - d\n"]})),
+    ("- id: r\n  shifts:\n    - a\n   odd: 1\n", None),  # the list ends at a line that is no key of the entry
+    ("- id: r\n  shifts: []\n", None),  # flow style
+    ("- id: r\n  shifts:\n  members: []\n", None),  # no items
+    ("-   id: r\n  shifts:\n  - a\n", None),  # the entry's keys are not at column 2
+    ("- id: r\n  shifts:\n  - a\n  shifts:\n  - b\n", None),  # a key twice
+    ("- id: r\n  members: []\n", None),  # no list to cut
+])
+def test_cut_lists(chunk: str, cut: tuple[str, dict[str, list[str]]] | None) -> None:
+    from opscheck.versions import cut_lists
+
+    assert cut_lists(chunk, ["shifts", "overrides"]) == cut
+
+
+def test_an_invalid_entry_met_again_is_not_removed(run: Callable[..., Result], team: Path) -> None:
+    """An entry read before (here invalid, in a file that changed elsewhere) counts as it did then."""
+    engineers = team / "ops-data" / "engineers.yaml"
+    init(team)
+    commit(team, "Seed", "2026-01-05T10:00:00+00:00")
+    edit(engineers, "email: eng2@example.com", "email: not an address")
+    commit(team, "Break eng2", "2026-01-06T10:00:00+00:00")
+    edit(engineers, "email: not an address", "email: eng2@example.com")
+    commit(team, "Fix eng2", "2026-01-07T10:00:00+00:00")
+    edit(engineers, "email: eng2@example.com", "email: not an address")
+    edit(engineers, "name: Eng1\n", "name: Eng One\n")
+    commit(team, "Break eng2 again, rename eng1", "2026-01-08T10:00:00+00:00")
+    entries = run("audit", "--root", team, "--format", "json").json()
+    assert [[(c["kind"], c["subject"]) for c in e["changes"]] for e in entries[1:]] == [
+        [("none", "")], [("engineer-joined", "eng2")], [("engineer", "eng1")]]
+
+
+def test_changes_of_each_commit_are_its_diff_against_its_first_parent(history: Path) -> None:
+    import git as gitpython
+
+    from opscheck.history import first_parent_changes
+
+    git(history, "rm", "-q", "ops-data/runbooks/growth.md")
+    commit(history, "Drop a runbook", "2026-03-30T10:00:00+00:00")
+    repo = gitpython.Repo(history)
+    commits = [repo.commit(sha) for sha in git(history, "rev-list", "--first-parent", "--reverse", "HEAD").split()]
+
+    def by_gitpython(c: Any) -> list[tuple[str, str, str, str | None]]:
+        if not c.parents:
+            return sorted(("A", o.path, o.path, o.hexsha) for o in c.tree["ops-data"].traverse() if o.type == "blob")
+        return sorted((d.change_type, d.a_path, d.b_path, d.b_blob and d.b_blob.hexsha)
+                      for d in c.parents[0].diff(c, paths=["ops-data"]))
+
+    found = [sorted((f.kind, f.old_path, f.new_path, f.blob and f.blob.hexsha) for f in changes)
+             for changes in first_parent_changes(repo, commits, "ops-data")]
+    assert found == [by_gitpython(c) for c in commits]
+    assert {f[0] for changes in found for f in changes} == {"A", "M", "R", "D"}
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("", ""),
+    ("{date: 2025-01-01, engineer: eng2,", "{date: 2025-01-01, start: 2025-01-01, engineer: eng2,"),  # invalid item
+    ("{week: 2025-01-06, engineer: eng2}", "{week: 2025-01-07, engineer: eng2}"),  # not a Monday: still a model
+    ("{week: 2025-01-06, engineer: eng2}", "{week: 2025-13-06, engineer: eng2}"),  # no such day
+    ("members: [eng1, eng2, eng3, eng4, eng5]", "members: eng1"),  # invalid head
+])
+def test_a_rotation_read_from_its_pieces_is_the_rotation_read_whole(old: str, new: str) -> None:
+    from opscheck.models import Rotation
+    from opscheck.source import parse_yaml
+    from opscheck.validation import validate
+    from opscheck.versions import Reader, split_entries
+
+    text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    split = split_entries(text.replace(old, new, 1), "rotations")
+    assert split is not None
+    chunk = split.chunks[0]
+    doc = parse_yaml("oncall.yaml", chunk)
+    whole, _ = validate(doc, Rotation, doc.data[0])
+    assert Reader()._entry("oncall.yaml", "oncall.yaml", chunk, Rotation) == (whole or "data-pipelines")

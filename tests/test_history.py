@@ -218,3 +218,20 @@ def test_plain_validate_does_not_import_git(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
 
+
+
+@pytest.mark.parametrize("folder", ["plain", "new\nline"])
+def test_blob_at_reads_the_file_of_a_commit(tmp_path: Path, folder: str) -> None:
+    import git as gitpython
+
+    from opscheck.history import blob_at
+
+    (tmp_path / folder / "ops-data").mkdir(parents=True)
+    (tmp_path / folder / "ops-data" / "oncall.yaml").write_text("rotations: []\n", encoding="utf-8")
+    init(tmp_path)
+    sha = commit(tmp_path, "Seed", "2026-01-05T10:00:00+00:00")
+    repo = gitpython.Repo(tmp_path)
+    blob = blob_at(repo, sha, f"{folder}/{ONCALL}")
+    assert blob is not None and blob.size == 14 and blob.data_stream.read() == b"rotations: []\n"
+    assert blob_at(repo, sha, f"{folder}/ops-data") is None  # a folder
+    assert blob_at(repo, sha, f"{folder}/ops-data/nope.yaml") is None

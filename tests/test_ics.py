@@ -97,6 +97,24 @@ def test_sequence_counts_reassignments_in_git_history(run: Callable[..., Result]
     assert untouched.decoded("DTSTAMP") == dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.timezone.utc)
 
 
+def test_sequence_counts_across_a_commit_that_deleted_the_file(run: Callable[..., Result], team: Path) -> None:
+    oncall = team / "ops-data" / "oncall.yaml"
+    kept = oncall.read_text(encoding="utf-8")
+    git(team, "init", "-q", "-b", "main")
+    git(team, "add", ".")
+    git(team, "commit", "-q", "-m", "publish", when="2026-01-05T10:00:00+00:00")
+    git(team, "rm", "-q", "ops-data/oncall.yaml")
+    git(team, "commit", "-q", "-m", "drop", when="2026-02-01T10:00:00+00:00")
+    oncall.write_text(kept, encoding="utf-8")
+    reassign(team, "2027-01-04", "eng1", "eng3")
+    git(team, "add", ".")
+    git(team, "commit", "-q", "-m", "restore with a swap", when="2026-03-01T10:00:00+00:00")
+    swapped = events(run("schedule", "ics", "--rotation", "data-pipelines", "--root", team).out)[
+        "data-pipelines-2027-01-04@opscheck"]
+    assert int(swapped["SEQUENCE"]) == 1
+    assert swapped.decoded("DTSTAMP") == dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone.utc)
+
+
 def test_shallow_clone_is_a_config_error(run: Callable[..., Result], team: Path, tmp_path: Path) -> None:
     git(team, "init", "-q", "-b", "main")
     git(team, "add", ".")

@@ -8,39 +8,22 @@ be read is reported and skipped: the next one is compared with the last good ver
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import gc
-import re
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES, Dataset, data_file, load_items
+from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES
 from opscheck.errors import ConfigError
-from opscheck.history import commit_day, open_repo, prefix_of, require_full_history
-from opscheck.models import (
-    Engineer,
-    ExtraDay,
-    Handoff,
-    HolidaysConfig,
-    Item,
-    Override,
-    Pipeline,
-    Rotation,
-    RunbookMeta,
-    TimeOff,
-)
-from opscheck.source import Problem, load_yaml, parse_yaml, read_text, split_front_matter
-from opscheck.tree import MAX_FILE_BYTES, glob_regex, too_big
-from opscheck.validation import validate
+from opscheck.history import FileChange, commit_day, first_parent_changes, open_repo, prefix_of, require_full_history
+from opscheck.models import Engineer, ExtraDay, Handoff, Override, Pipeline, Rotation, RunbookMeta, TimeOff
+from opscheck.source import Problem
+from opscheck.versions import RUNBOOK, Reader, Version
 
 if TYPE_CHECKING:
     from git import Blob, Commit
-
-RUNBOOK = glob_regex(data_file("runbooks/**/*.md"))
 
 TEMPLATES = {
     "file-added": "{subject} added: {new}",
@@ -115,264 +98,6 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
-
-
-class Version(NamedTuple):
-    """A readable version of a file: its blob and its model (a dict by id, or one model)."""
-
-    sha: str
-    model: Any
-    unchecked: frozenset[str] = frozenset()  # ids present but invalid here: not removed
-
-
-class _BlobTree:
-    """One blob seen as the only file of a tree, so the loader can read it."""
-
-    def __init__(self, file: str, blob: Blob) -> None:
-        self.file, self.name, self.size = file, file, int(blob.size)
-        # a blob over the limit is never read into memory
-        self.data = bytes(blob.data_stream.read()) if self.size <= MAX_FILE_BYTES else b""
-
-    def read_bytes(self, file: str, limit: int = MAX_FILE_BYTES) -> bytes:
-        if self.size > limit:
-            raise too_big(self.size, limit)
-        return self.data
-
-    def exists(self, file: str) -> bool:
-        return file == self.file
-
-    is_file = exists
-
-    def is_dir(self, file: str) -> bool:
-        return False
-
-    def glob(self, pattern: str) -> list[str]:
-        return []
-
-    def inside(self, file: str, folder: str) -> bool:
-        return file.startswith(folder + "/")
-
-
-class Reader:
-    """Parse file versions with the loader, once per blob.
-
-    The cache is bounded: a large data file's models take megabytes, and only recent versions
-    come back (a revert, a file moved back); the walk itself keeps the last good version.
-    """
-
-    def __init__(self, size: int = 16) -> None:
-        self.cache: OrderedDict[tuple[str, str], Version | Problem] = OrderedDict()
-        self.size = size
-        # Entries of the item files by their text: a commit usually edits one entry of a
-        # large file, and only that entry's text needs parsing again.
-        self.entries: OrderedDict[tuple[str, str], Item | None] = OrderedDict()
-        # The last split of each item file: the next version is cut again only where it differs.
-        self.splits: dict[str, Split] = {}
-
-    def read(self, file: str, blob: Blob) -> Version | Problem:
-        name = file.removeprefix(DATA_DIR + "/")
-        key = ("runbook" if RUNBOOK.match(file) else name, blob.hexsha)
-        if key in self.cache:
-            self.cache.move_to_end(key)
-            return self.cache[key]
-        tree = _BlobTree(file, blob)
-        by_entry = self._by_entry(file, name, tree, blob.hexsha) if name in ITEM_FILES and tree.data else None
-        version = self.cache[key] = by_entry or self._parse(file, name, tree, blob.hexsha)
-        if len(self.cache) > self.size:
-            self.cache.popitem(last=False)
-        return version
-
-    def _by_entry(self, file: str, name: str, tree: _BlobTree, sha: str) -> Version | None:
-        """The version built entry by entry from cached parses, or None to parse the whole file."""
-        key, model = ITEM_FILES[name]
-        try:
-            text = tree.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        split = split_entries(text, key, self.splits.get(name))
-        if split is None:
-            return None
-        self.splits[name] = split
-        found: dict[str, Any] = {}
-        unchecked: set[str] = set()
-        for chunk in split.chunks:
-            cache_key = (name, chunk)
-            if cache_key in self.entries:
-                self.entries.move_to_end(cache_key)
-                item = self.entries[cache_key]
-            else:
-                doc = parse_yaml(file, chunk)
-                if not doc.ok or not isinstance(doc.data, list) or len(doc.data) != 1:
-                    return None  # let the whole-file parse say what is wrong
-                item, _ = validate(doc, model, doc.data[0])
-                if item is None:
-                    raw = doc.data[0]
-                    if not (isinstance(raw, dict) and isinstance(raw.get("id"), str)):
-                        return None
-                    unchecked.add(raw["id"])
-                self.entries[cache_key] = item
-                if len(self.entries) > ENTRY_CACHE:
-                    self.entries.popitem(last=False)
-            if item is not None:
-                found.setdefault(item.id, item)  # type: ignore[attr-defined]
-        return Version(sha, found, frozenset(unchecked))
-
-    @staticmethod
-    def _parse(file: str, name: str, tree: _BlobTree, sha: str) -> Version | Problem:
-        if name in ITEM_FILES:
-            ds = Dataset(root=Path("."), as_of=dt.date.min, tree=tree)
-            load_items(ds, name)
-            key = ITEM_FILES[name][0]
-            unchecked = ds.unchecked.get(key)
-            if unchecked is None:
-                return _first(ds.problems, file)
-            return Version(sha, dict(getattr(ds, key)), frozenset(unchecked))
-        if name == HOLIDAYS_FILE:
-            doc = load_yaml(tree, file)
-            model, problems = validate(doc, HolidaysConfig, doc.data) if doc.ok else (None, doc.problems)
-            return Version(sha, model) if model is not None else _first(problems, file)
-        text, problem = read_text(tree, file)
-        if text is None:
-            return problem or _first([], file)
-        doc, _, _ = split_front_matter(file, text)
-        meta, problems = validate(doc, RunbookMeta, doc.data) if doc.ok else (None, doc.problems)
-        return Version(sha, meta) if meta is not None else _first(problems, file)
-
-
-ENTRY_CACHE = 20_000
-# Anchors and aliases tie entries together, tabs and line ends other than \n follow rules of
-# their own: a file holding any of them is parsed whole instead.
-_WHOLE_ONLY = re.compile("[*&\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-# A line that is neither blank, nor a comment, nor indented (the text before the list's key).
-_UNINDENTED = re.compile(r"^(?! )[^\S\n]*[^\s#]", re.M)
-_CONTENT = re.compile(r"^[^\S\n]*[^\s#]", re.M)  # a line that is not blank or a comment
-_MARK = re.compile(r"( *)-(?: |$)", re.M)
-_BLOCK = 4096  # texts are compared this many characters at a time
-
-
-class Split(NamedTuple):
-    """An item file cut into the entries of its list: entry ``n`` starts at ``starts[n]`` of
-    ``text``; ``chunks[n]`` is its text moved to column 0, a one-item YAML list."""
-
-    text: str
-    lead: str  # the indent of every entry's '-'
-    starts: list[int]
-    chunks: list[str]
-
-
-def split_entries(text: str, key: str, last: Split | None = None) -> Split | None:
-    """The entries of the block list under top-level ``key``; ``last``, a split of another
-    version of the file, spares cutting again the entries the two texts share.
-
-    None when the file is not laid out as one plain block list (flow style, anchors, other
-    top-level keys, tabs): the caller then parses the whole file as usual. Either way the
-    result is the same as without ``last``; with it, only the text around the change is
-    searched, which matters when every version of a large file is read.
-    """
-    changed = _changed_entries(last, text) if last is not None else None
-    if last is None or changed is None:
-        return _split_whole(text, key)
-    i, j, start, end = changed
-    part = text[start:end]
-    if _WHOLE_ONLY.search(part) or _stray(last.lead).search(part):
-        return None
-    starts = [start + m.start() for m in _entry_line(last.lead).finditer(part)]
-    shift = len(text) - len(last.text)
-    return Split(text, last.lead, last.starts[:i] + starts + [s + shift for s in last.starts[j:]],
-                 last.chunks[:i] + _chunks(text, last.lead, starts, end) + last.chunks[j:])
-
-
-def _split_whole(text: str, key: str) -> Split | None:
-    if _WHOLE_ONLY.search(text):
-        return None
-    head = re.search(rf"^{re.escape(key)}:[^\S\n]*(#.*)?$", text, re.M)
-    if head is None or _UNINDENTED.search(text, 0, head.start()):
-        return None
-    body = text.find("\n", head.end()) + 1
-    first = _CONTENT.search(text, body) if body else None
-    if first is None:
-        return Split(text, "", [], [])
-    indent = _MARK.match(text, first.start())
-    if indent is None:
-        return None
-    lead = indent[1]
-    if _stray(lead).search(text, body):
-        return None
-    starts = [m.start() for m in _entry_line(lead).finditer(text, body)]
-    return Split(text, lead, starts, _chunks(text, lead, starts, len(text)))
-
-
-def _entry_line(lead: str) -> re.Pattern[str]:
-    """The first line of an entry."""
-    return re.compile(rf"^{lead}-(?: |$)", re.M)
-
-
-def _stray(lead: str) -> re.Pattern[str]:
-    """A line that is not blank, a comment, an entry's first line or indented deeper than it."""
-    return re.compile(rf"^(?!{lead}-(?: |$)|{lead} )[^\S\n]*[^\s#]", re.M)
-
-
-def _chunks(text: str, lead: str, starts: list[int], end: int) -> list[str]:
-    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
-    if not lead:
-        return chunks
-    # a comment or blank line may be indented less than the entries: it stays as it is
-    cut = len(lead)
-    return ["".join(line[cut:] if line.startswith(lead) else line for line in chunk.splitlines(keepends=True))
-            for chunk in chunks]
-
-
-def _changed_entries(last: Split, text: str) -> tuple[int, int, int, int] | None:
-    """The entries ``i`` to ``j`` (excluded) of ``last`` that hold all of its differences from
-    ``text``, and where they lie in ``text``; None when the change reaches the file's head or
-    the first entry's '-', which decide how the rest is read."""
-    old = last.text
-    same_start = _common_prefix(old, text)
-    same_end = _common_suffix(old, text, min(len(old), len(text)) - same_start)
-    # an entry whose first line is unchanged up to the character after its '-' still starts there
-    i = bisect.bisect_right(last.starts, same_start - len(last.lead) - 2) - 1
-    if i < 0:
-        return None
-    # an entry is untouched when the line end before it is unchanged too
-    j = bisect.bisect_right(last.starts, len(old) - same_end)
-    end = last.starts[j] + len(text) - len(old) if j < len(last.starts) else len(text)
-    return i, j, last.starts[i], end
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common start of ``a`` and ``b``."""
-    n = min(len(a), len(b))
-    same = 0
-    while same + _BLOCK <= n and a[same : same + _BLOCK] == b[same : same + _BLOCK]:
-        same += _BLOCK
-    top = min(n, same + _BLOCK)
-    while same < top:
-        mid = (same + top + 1) // 2
-        if a[same:mid] == b[same:mid]:
-            same = mid
-        else:
-            top = mid - 1
-    return same
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """The length of the longest common end of ``a`` and ``b``, at most ``limit``."""
-    la, lb = len(a), len(b)
-    same = 0
-    while same + _BLOCK <= limit and a[la - same - _BLOCK : la - same] == b[lb - same - _BLOCK : lb - same]:
-        same += _BLOCK
-    top = min(limit, same + _BLOCK)
-    while same < top:
-        mid = (same + top + 1) // 2
-        if a[la - mid : la - same] == b[lb - mid : lb - same]:
-            same = mid
-        else:
-            top = mid - 1
-    return same
-
-
-def _first(problems: list[Problem], file: str) -> Problem:
-    return problems[0] if problems else Problem("OPS001", file, 1, 1, "empty")
 
 
 def tracked(file: str) -> bool:
@@ -552,17 +277,13 @@ class _Walk:
                 return version
         return None
 
-    def step(self, commit: Commit, spec: str) -> list[Change]:
+    def step(self, diffs: list[FileChange]) -> list[Change]:
+        """What one commit changed, from git's list of the files it changed."""
         changes: list[Change] = []
-        diffs: list[tuple[str, str, str, Any]] = (
-            [(str(d.change_type), str(d.a_path or ""), str(d.b_path or ""), d.b_blob)
-             for d in commit.parents[0].diff(commit, paths=[spec])]
-            if commit.parents else [("A", "", str(b.path), b) for b in _blobs(commit, spec)]
-        )
-        for kind, a_path, b_path, blob in sorted(diffs, key=lambda d: d[2] or d[1]):
-            old_file = a_path.removeprefix(self.prefix)
-            new_file = b_path.removeprefix(self.prefix)
-            if kind == "D":
+        for kind, old_path, new_path, blob in sorted(diffs, key=lambda d: d.new_path):
+            old_file = old_path.removeprefix(self.prefix)
+            new_file = new_path.removeprefix(self.prefix)
+            if blob is None:  # deleted
                 changes += self._deleted(old_file)
             elif kind == "R" and RUNBOOK.match(old_file) and RUNBOOK.match(new_file):
                 changes.append(Change("runbook-renamed", new_file.removeprefix(DATA_DIR + "/"), None,
@@ -624,19 +345,20 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
         raise ConfigError(f"--path {path}: no such file or folder, now or in the history{hint}")
     commits = [repo.commit(sha) for sha in shas]
     start = next((i for i, c in enumerate(commits) if since is None or commit_day(c) >= since), len(commits))
+    diffs = first_parent_changes(repo, commits[start:], spec)
     walk = _Walk(prefix)
     entries = []
     # Parsing builds large acyclic trees that the cycle collector would rescan over and over;
-    # collect the young generations now and then instead, for the cycles git's diff objects leave
+    # collect the young generations now and then instead, for the cycles each YAML loader leaves
     # behind: each object is looked at about once, where a full collection rescans every survivor.
     gc.disable()
     try:
         if start < len(commits) and commits[start].parents:
             walk.seed(commits[start].parents[0], spec)
-        for n, commit in enumerate(commits[start:], 1):
+        for n, (commit, changed) in enumerate(zip(commits[start:], diffs, strict=True), 1):
             if n % 10 == 0:
                 gc.collect(1)
-            changes = walk.step(commit, spec)
+            changes = walk.step(changed)
             day = commit_day(commit)
             if (since is None or day >= since) and (until is None or day <= until):
                 entries.append(_entry(commit, day, changes or [Change("none", "")]))

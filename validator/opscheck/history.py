@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import tempfile
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opscheck.errors import ConfigError
 from opscheck.tree import MAX_FILE_BYTES, MAX_PATH_CHARS, OUTSIDE, Unreadable, fixed_prefix, glob_regex, too_big
 
 if TYPE_CHECKING:
-    from git import Commit, Repo
+    from git import Blob, Commit, Repo
 
     from opscheck.dataset import Dataset
 
@@ -89,6 +90,75 @@ def prefix_of(repo: Repo, root: Path) -> str:
 def commit_day(commit: Commit) -> dt.date:
     """The UTC date of the commit's committer timestamp: when it landed, not when it was written."""
     return dt.datetime.fromtimestamp(commit.committed_date, dt.timezone.utc).date()
+
+
+class FileChange(NamedTuple):
+    """A file a commit changed: git's status letter (A, D, M, R, T), its paths before and after
+    (the same unless renamed) and its new version (None when deleted)."""
+
+    kind: str
+    old_path: str
+    new_path: str
+    blob: Blob | None
+
+
+GITLINK_MODE = "160000"
+
+
+def first_parent_changes(repo: Repo, commits: list[Commit], spec: str) -> list[list[FileChange]]:
+    """What each of ``commits`` changed at or under ``spec`` against its first parent, with
+    renames found as ``git diff-tree -M`` finds them (a root commit adds all its files).
+
+    One git process compares them all, where a diff per commit would start one each.
+    """
+    import git
+
+    with tempfile.TemporaryFile() as todo:
+        todo.write("".join(f"{c.hexsha} {c.parents[0].hexsha}\n" if c.parents else f"{c.hexsha}\n"
+                           for c in commits).encode())
+        todo.seek(0)
+        out = repo.git.diff_tree("--stdin", "--always", "--root", "-r", "-M", "--raw", "-z", "--no-abbrev",
+                                 "--no-color", "--", spec, istream=todo, stdout_as_string=False)
+    found: list[list[FileChange]] = []
+    tokens = out.decode("utf-8", "replace").split("\0")
+    i = 0
+    while tokens[i]:  # the output ends with a NUL
+        if not tokens[i].startswith(":"):  # a commit's id, then its changes
+            found.append([])
+            i += 1
+            continue
+        _, mode, _, sha, kind = tokens[i][1:].split()
+        paths = tokens[i + 1 : i + (3 if kind[0] in "RC" else 2)]
+        i += 1 + len(paths)
+        if mode != GITLINK_MODE:
+            blob = None if kind[0] == "D" else git.Blob(repo, bytes.fromhex(sha), int(mode, 8), paths[-1])
+            found[-1].append(FileChange(kind[0], paths[0], paths[-1], blob))
+    return found
+
+
+def blob_at(repo: Repo, rev: str, path: str) -> Blob | None:
+    """The file at ``path`` (a repository path) in commit ``rev``, or None when there is none.
+
+    Looked up by git's object reader in one request, without reading the trees on the way.
+    """
+    import git
+
+    if "\n" in path:  # a line of the object reader's input cannot hold it
+        try:
+            obj = repo.commit(rev).tree / path
+        except KeyError:
+            return None
+        return obj if isinstance(obj, git.Blob) else None
+    try:
+        header = repo.git.get_object_header(f"{rev}:{path}")
+    except ValueError:
+        return None
+    sha, kind = (part if isinstance(part, str) else bytes(part).decode() for part in header[:2])  # bytes, in fact
+    if kind != "blob":
+        return None
+    blob = git.Blob(repo, bytes.fromhex(sha), path=path)
+    blob.size = header[2]  # known now: not asked for again
+    return blob
 
 
 class GitTree:

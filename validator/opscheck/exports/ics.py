@@ -217,8 +217,8 @@ def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]]
     (or lacks the rotation) holds nothing."""
     import git
 
-    from opscheck.audit import Reader, Version
-    from opscheck.history import find_repo, prefix_of, require_full_history
+    from opscheck.history import blob_at, find_repo, prefix_of, require_full_history
+    from opscheck.versions import Reader, Version
 
     repo = find_repo(root)
     if repo is None:
@@ -233,9 +233,8 @@ def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]]
     out = []
     for line in log.splitlines():
         sha, stamp = line.split()
-        try:
-            blob = repo.commit(sha).tree / rel
-        except KeyError:
+        blob = blob_at(repo, sha, rel)
+        if blob is None:
             continue  # the file was deleted in this commit
         version = reader.read(ONCALL_FILE, blob)
         rot = version.model.get(rotation_id) if isinstance(version, Version) else None
