@@ -27,8 +27,12 @@ class Link(NamedTuple):
 
 
 # An ATX heading whose text holds no '#' (so no closing sequence to strip) and nothing but spaces
-# around it; a line of a plain paragraph starts with a letter, which opens no other block.
+# around it.
 _HEADING = re.compile(r"(#{1,6}) +([^#]*?) *")
+# Text that cannot be, hold or open a heading: a line (maybe indented, maybe a list item's first
+# line) that starts with a character that opens no block, or with a code span. The others open or
+# may open a heading, a fence, a quote, a list item, a rule or HTML; three backticks, a fence.
+_TEXT = re.compile(r" *(?:[-*+] +|\d{1,9}[.)] +)?(?:[^-#>+*_=`~<\[\s\d]|`(?!``))")
 _SPECIAL = re.compile(r"[\t\r\0\[<]")  # tabs, other line ends, NULs, links and HTML need the parser
 
 
@@ -77,13 +81,13 @@ class Outliner:
 
 
 def simple_headings(body: str, first_line: int) -> list[Heading] | None:
-    """The headings of a body made only of blank lines, plain ATX headings and paragraph lines
-    that start with a letter (which can hold no link); None for any other body."""
+    """The headings of a body made only of blank lines, plain ATX headings and lines of text
+    (``_TEXT``, holding no link); None for any other body."""
     if _SPECIAL.search(body):
         return None
     headings: list[Heading] = []
     for n, line in enumerate(body.split("\n")):
-        if not line.strip(" ") or line[0].isalpha():
+        if not line.strip(" ") or _TEXT.match(line):
             continue
         found = _HEADING.fullmatch(line)
         if found is None:
