@@ -96,3 +96,9 @@ def test_a_key_that_is_not_plain_skips_its_value_and_names_the_mapping() -> None
     doc = parse_yaml("f.yaml", "m:\n  ? [k]\n  : {bad: !!python/none x}\n  ok: 1\n")
     assert doc.data == {"m": {"ok": 1}}
     assert [(p.rule, p.line, p.ident) for p in doc.problems] == [("OPS002", 2, "m")]
+
+
+@pytest.mark.parametrize("text", ["a: {<<: 1, b: 2}\n", "a: {<<: [1, {c: 3}], b: 2}\n", "a: {<<: {c: 3}, b: 2}\n"])
+def test_a_merge_of_something_other_than_a_mapping_is_ignored(text: str) -> None:
+    expected = yaml.load(text.replace("<<: 1, ", "").replace("[1, {c: 3}]", "{c: 3}"), Loader=yaml.CSafeLoader)
+    assert parse_yaml("f.yaml", text).data == expected

@@ -10,7 +10,8 @@ anchors defined once and before use) and stop nesting at ``MAX_DEPTH``, without 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import yaml
@@ -83,7 +84,10 @@ def collection_tag(event: MappingStartEvent | SequenceStartEvent) -> str:
 
 
 class Failure(NamedTuple):
-    """A problem met while building, at a path (each key or index) and a 0-based line and column."""
+    """A problem met while building, at a path (each key or index) and a 0-based line and column.
+
+    An OPS003 failure's message is the key that repeats.
+    """
 
     path: tuple[str | int, ...]
     line: int
@@ -135,13 +139,13 @@ _NOT_PLAIN = "a key must be a plain value, not a list or mapping"
 class _Frame:
     """A collection being built: its data, what it waits for, and (with aliases) its size and height."""
 
-    __slots__ = ("anchor", "first_line", "height", "key", "merged", "out", "size")
+    __slots__ = ("anchor", "height", "is_map", "key", "merged", "out", "size")
 
     def __init__(self, out: Any, anchor: str | None) -> None:
         self.out = out
+        self.is_map = type(out) is dict
         self.key: Any = _KEY
         self.merged: dict[str, Any] | None = None
-        self.first_line: dict[str, int] = {}
         self.anchor = anchor
         self.size = 0
         self.height = 0
@@ -152,7 +156,7 @@ class Built(NamedTuple):
     failures: list[Failure]
 
 
-def build(text: str, line_offset: int = 0) -> Built:
+def build(text: str) -> Built:
     """The plain data of ``text`` (one YAML document) and the problems met on the way.
 
     What stops the data being built (a bad tag or value, nesting too deep, an alias bomb) is
@@ -164,7 +168,7 @@ def build(text: str, line_offset: int = 0) -> Built:
         start = _open(loader)
         if start is None:
             return Built(None, [])
-        builder = _DataBuilder(loader, "*" in text, line_offset)
+        builder = _DataBuilder(loader, "*" in text)
         try:
             data = builder.run()
         except _Stop as stop:
@@ -204,10 +208,9 @@ def _too_deep(mark: _Mark) -> _Stop:
 
 
 class _DataBuilder:
-    def __init__(self, loader: Any, aliases: bool, line_offset: int) -> None:
+    def __init__(self, loader: Any, aliases: bool) -> None:
         self.get = loader.get_event
         self.aliases = aliases  # without '*' in the text there are no sizes to keep
-        self.line_offset = line_offset
         self.stack: list[_Frame] = []
         # each anchor's data, size, height and (a scalar's) text; None while its collection is open
         self.anchors: dict[str, tuple[Any, int, int, str | None] | None] = {}
@@ -219,7 +222,7 @@ class _DataBuilder:
         """Where the walk is: the key (or index) each open collection is reading."""
         out: list[str | int] = []
         for frame in self.stack:
-            if type(frame.out) is list:
+            if not frame.is_map:
                 out.append(len(frame.out))
             elif frame.key is _MERGE:
                 out.append("<<")
@@ -243,18 +246,19 @@ class _DataBuilder:
     def waiting(self) -> _Frame | None:
         """The innermost mapping when it waits for a key or skips a value, else None."""
         top = self.stack[-1] if self.stack else None
-        if top is not None and (top.key is _SKIP or (top.key is _KEY and type(top.out) is dict)):
+        if top is not None and (top.key is _SKIP or (top.key is _KEY and top.is_map)):
             return top
         return None
 
     def run(self) -> Any:
-        get, stack = self.get, self.stack
+        # The hot loop of every command: plain untagged scalars and plain keys take the short way.
+        get, stack, implicit = self.get, self.stack, _IMPLICIT
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent:
-                top = self.waiting()
-                if top is not None:
+                top = stack[-1] if stack else None
+                if top is not None and ((top.key is _KEY and top.is_map) or top.key is _SKIP):
                     if event.anchor is not None:
                         self.anchor(event, (event.value, 0, 0, event.value))
                     if top.key is _SKIP:
@@ -262,10 +266,20 @@ class _DataBuilder:
                     else:
                         self.key(top, event)
                     continue
-                value = self.scalar(event)
-                if not stack:
+                value = event.value
+                if event.anchor is not None or event.tag is not None or (
+                    event.implicit[0] and implicit.get(value[:1])
+                ):
+                    value = self.scalar(event)
+                if top is None:
                     return value
-                self.put(stack[-1], value, 0, 0)
+                if self.aliases or top.key is _MERGE:
+                    self.put(top, value, 0, 0)
+                elif top.is_map:
+                    top.out[top.key] = value
+                    top.key = _KEY
+                else:
+                    top.out.append(value)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done = stack.pop()
                 value = done.out
@@ -349,17 +363,8 @@ class _DataBuilder:
         if text is None and (value == "<<" or event.tag == MERGE) and scalar_tag(event) == MERGE:
             top.key = _MERGE
             return
-        mark = event.start_mark
-        if value in top.out:
-            self.fail(
-                mark,
-                f"key '{value}' repeats the one on line {top.first_line[value]}: YAML would silently keep "
-                "only the last; remove one of them",
-                "OPS003",
-                value,
-            )
-        else:
-            top.first_line[value] = mark.line + 1 + self.line_offset
+        if value in top.out:  # the message names the first one's line, read from the places
+            self.fail(event.start_mark, value, "OPS003", value)
         top.key = value
 
     def put(self, top: _Frame, value: Any, size: int, height: int) -> None:
@@ -367,7 +372,7 @@ class _DataBuilder:
             top.size += size
             top.height = max(top.height, height)
         out = top.out
-        if type(out) is list:
+        if not top.is_map:
             out.append(value)
             return
         key, top.key = top.key, _KEY
@@ -383,124 +388,157 @@ class _DataBuilder:
 
 # Keys of a list entry that name it better than its position does; their text is kept.
 SELECTORS = ("id", "week", "date", "start")
+_SCALAR, _LIST, _MAP, _ALIAS, _BARE = range(5)  # kinds of node; a bare node stands for what is nested too deep
 
 
-class Place:
-    """Where a value starts (0-based line and column) and what it holds, as a node would say."""
+class Places:
+    """Where each node of a document starts, in flat arrays: a few bytes a node, no object per node.
 
-    __slots__ = ("column", "line")
+    Nodes are numbered in document order; a collection's entries follow it, up to ``end`` (a
+    mapping's as key, value, key, value). Text is kept where it names something: keys, list
+    entries and the values of ``SELECTORS``.
+    """
 
-    def __init__(self, line: int, column: int) -> None:
-        self.line, self.column = line, column
+    def __init__(self) -> None:
+        self.lines = array("l")
+        self.columns = array("l")
+        self.kinds = array("b")
+        self.ends = array("l")  # the node after the last one nested in this one
+        self.texts: list[str | None] = []
+        self.aliases: dict[int, int] = {}  # alias node -> the anchored node
+        # worked out on the first question about a collection, so that each question is quick
+        self._items: dict[int, list[int]] = {}
+        self._keys: dict[int, dict[str, tuple[int, int]]] = {}
 
+    def add(self, kind: int, line: int, column: int, text: str | None = None) -> int:
+        node = len(self.kinds)
+        self.lines.append(line)
+        self.columns.append(column)
+        self.kinds.append(kind)
+        self.ends.append(node + 1)
+        self.texts.append(text)
+        return node
 
-class ScalarPlace(Place):
-    """A scalar; its text is kept where it names something (a key, a list entry, an id), else None."""
+    def target(self, node: int) -> int:
+        return self.aliases.get(node, node) if self.kinds[node] == _ALIAS else node
 
-    __slots__ = ("value",)
+    def mark(self, node: int) -> tuple[int, int]:
+        node = self.target(node)
+        return self.lines[node], self.columns[node]
 
-    def __init__(self, line: int, column: int, value: str | None) -> None:
-        super().__init__(line, column)
-        self.value = value
+    def is_collection(self, node: int) -> bool:
+        return self.kinds[self.target(node)] in (_LIST, _MAP)
 
+    def entries(self, node: int) -> Iterator[int]:
+        node = self.target(node)
+        child, end = node + 1, self.ends[node]
+        if self.kinds[node] not in (_LIST, _MAP):
+            return
+        while child < end:
+            yield child
+            child = self.ends[child]
 
-class ListPlace(Place):
-    __slots__ = ("items",)
+    def child(self, node: int, part: str | int, key: bool = False) -> int | None:
+        """The value at ``part`` in ``node`` (for a mapping, of its first key ``part``; its key with ``key``)."""
+        node = self.target(node)
+        kind = self.kinds[node]
+        if kind == _MAP:
+            pairs = self._keys.get(node)
+            if pairs is None:
+                pairs = self._keys[node] = {}
+                entries = self.entries(node)
+                for k in entries:
+                    v = next(entries, None)
+                    text = self.texts[self.target(k)]
+                    if text is not None and v is not None:
+                        pairs.setdefault(text, (k, v))
+            found = pairs.get(str(part))
+            return None if found is None else found[0] if key else found[1]
+        if kind == _LIST and isinstance(part, int):
+            items = self._items.get(node)
+            if items is None:
+                items = self._items[node] = list(self.entries(node))
+            return items[part] if 0 <= part < len(items) else None
+        return None
 
-    def __init__(self, line: int, column: int) -> None:
-        super().__init__(line, column)
-        self.items: list[Place] = []
+    def text(self, node: int) -> str | None:
+        node = self.target(node)
+        return self.texts[node] if self.kinds[node] == _SCALAR else None
 
-
-class MapPlace(Place):
-    """A mapping: its keys and values, one after the other (key, value, key, value, ...)."""
-
-    __slots__ = ("entries",)
-
-    def __init__(self, line: int, column: int) -> None:
-        super().__init__(line, column)
-        self.entries: list[Place] = []
-
-    def find(self, key: str, of_key: bool = False) -> Place | None:
-        """The value of the first ``key`` (the key itself with ``of_key``)."""
-        entries = self.entries
-        for i in range(0, len(entries) - 1, 2):
-            k = entries[i]
-            if isinstance(k, ScalarPlace) and k.value == key:
-                return k if of_key else entries[i + 1]
+    def selector(self, node: int) -> str | None:
+        """What names a list entry: its text, or its first selector field's, else None."""
+        text = self.text(node)
+        if text is not None:
+            return f"={text}"
+        for name in SELECTORS:
+            value = self.child(node, name)
+            if value is not None and (text := self.text(value)) is not None:
+                return f"{name}={text}"
         return None
 
 
-def places(text: str) -> Place | None:
-    """Where every value of ``text`` starts, or None when the text has no document or cannot be parsed.
+def places(text: str) -> Places | None:
+    """Where every node of ``text`` starts, or None when the text has no document or cannot be parsed.
 
-    Collections nested past ``MAX_DEPTH`` are bare places: nothing is reported inside them.
+    Collections nested past ``MAX_DEPTH`` are bare: nothing is reported inside them.
     """
     loader = _Loader(text)
     try:
         if _open(loader) is None:
             return None
-        return _PlaceBuilder(loader).run()
+        return _index(loader.get_event)
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
 
 
-class _PlaceBuilder:
-    def __init__(self, loader: Any) -> None:
-        self.get = loader.get_event
-        self.stack: list[Place] = []  # the open collections
-        self.anchors: dict[str, Place] = {}
-        self.keys: dict[str, str] = {}  # one text for each key met, however often
-
-    def run(self) -> Place:
-        get, stack = self.get, self.stack
-        while True:
-            event = get()
-            kind = type(event)
-            mark = event.start_mark
-            place: Place
-            if kind is ScalarEvent:
-                place = ScalarPlace(mark.line, mark.column, self.text(event.value))
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = place
-            elif kind is AliasEvent:
-                if event.anchor not in self.anchors:
-                    raise _undefined(event)
-                place = self.anchors[event.anchor]
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                place = stack.pop()
-            elif len(stack) >= MAX_DEPTH:  # a bare place stands for the collection and what is in it
-                place = Place(mark.line, mark.column)
-                _skip(get)
-            else:
-                place = MapPlace(mark.line, mark.column) if kind is MappingStartEvent else ListPlace(
-                    mark.line, mark.column
-                )
-                stack.append(place)
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = place
-                continue
-            if not stack:
-                return place
-            parent = stack[-1]
-            if isinstance(parent, ListPlace):
-                parent.items.append(place)
-            else:
-                parent.entries.append(place)  # type: ignore[attr-defined]
-
-    def text(self, value: str) -> str | None:
-        """A scalar's text, when it is a key, a list entry or a selector's value: what ``node_key`` reads."""
-        parent = self.stack[-1] if self.stack else None
-        if isinstance(parent, MapPlace):
-            entries = parent.entries
-            if len(entries) % 2 == 0:  # a key: one shared text
-                return self.keys.setdefault(value, value)
-            key = entries[-1]
-            return value if isinstance(key, ScalarPlace) and key.value in SELECTORS else None
-        return value
-
+def _index(get: Callable[[], Any]) -> Places:
+    out = Places()
+    open_: list[int] = []  # the open collections
+    counts: list[int] = []  # how many entries each has so far
+    anchors: dict[str, int] = {}
+    keys: dict[str, str] = {}  # one text for each key met, however often
+    while True:
+        event = get()
+        kind = type(event)
+        mark = event.start_mark
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            done = open_.pop()
+            counts.pop()
+            out.ends[done] = len(out.kinds)
+            if not open_:
+                return out
+            continue
+        parent = open_[-1] if open_ else None
+        if kind is ScalarEvent:
+            text: str | None = None
+            if parent is None or out.kinds[parent] == _LIST or event.anchor is not None:
+                text = event.value
+            elif counts[-1] % 2 == 0:  # a key: one shared text
+                text = keys.setdefault(event.value, event.value)
+            elif out.texts[len(out.kinds) - 1] in SELECTORS:
+                text = event.value
+            node = out.add(_SCALAR, mark.line, mark.column, text)
+        elif kind is AliasEvent:
+            if event.anchor not in anchors:
+                raise _undefined(event)
+            node = out.add(_ALIAS, mark.line, mark.column)
+            out.aliases[node] = anchors[event.anchor]
+        elif len(open_) >= MAX_DEPTH:
+            node = out.add(_BARE, mark.line, mark.column)
+            _skip(get)
+        else:
+            node = out.add(_MAP if kind is MappingStartEvent else _LIST, mark.line, mark.column)
+        if kind is not AliasEvent and event.anchor is not None:
+            anchors[event.anchor] = node
+        if counts:
+            counts[-1] += 1
+        if (kind is MappingStartEvent or kind is SequenceStartEvent) and out.kinds[node] != _BARE:
+            open_.append(node)
+            counts.append(0)
+        elif not open_:
+            return out
 
 def _skip(get: Callable[[], Event]) -> None:
     """Read past a collection whose start was just read, to its end."""

@@ -11,7 +11,7 @@ from opscheck.rules import RULES
 from opscheck.rules.base import REQUIREMENTS, Hit, Needs, Rule
 from opscheck.rules.custom import make_rule
 from opscheck.settings import Policy
-from opscheck.source import node_key
+from opscheck.source import path_key
 from opscheck.utf8 import valid_utf8
 
 BUILTIN: dict[str, Rule] = {r.id: r for r in RULES}
@@ -98,7 +98,7 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
     ident = hit.ident
     if ident is None:
         doc = policy_doc or ds.documents.get(hit.loc.file)
-        ident = doc.ident(hit.loc.path) if doc else node_key(None, hit.loc.path)
+        ident = doc.ident(hit.loc.path) if doc else path_key(None, hit.loc.path)
     # every finding has a subject: a rule that names no narrower one is about the file
     subject = valid_utf8(hit.subject if hit.subject is not None else hit.loc.file)
     return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), line, column, subject,

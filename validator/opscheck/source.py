@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from opscheck.compose import SELECTORS, ListPlace, MapPlace, Place, ScalarPlace, build, places
+from opscheck.compose import Places, build, places
 from opscheck.tree import MAX_FILE_BYTES, Tree, Unreadable, as_tree
 
 _PLAIN = re.compile(r"[^\s,\[\]{}#]*")
@@ -32,7 +32,7 @@ class Problem(NamedTuple):
     line: int
     column: int
     message: str
-    ident: str = ""  # what is wrong, stable across edits elsewhere (see ``node_key``)
+    ident: str = ""  # what is wrong, stable across edits elsewhere (see ``path_key``)
 
 
 class Loc(NamedTuple):
@@ -60,45 +60,49 @@ class Document:
         return not any(p.rule == "OPS001" for p in self.problems)
 
     @cached_property
-    def root(self) -> Place | None:
+    def root(self) -> Places | None:
         """Where every value starts: worked out on the first question, when something here is reported."""
         return places(self.text) if self.text else None
 
-    def place(self, path: Sequence[PathPart], key: bool = False) -> Place | None:
-        """The place of the value at ``path`` (of its key with ``key``), None where the path does not exist."""
-        found = self.root
+    def node(self, path: Sequence[PathPart], key: bool = False) -> int | None:
+        """The node of the value at ``path`` (of its key with ``key``), None where the path does not exist."""
+        index, node = self.root, 0
+        if index is None:
+            return None
         for i, part in enumerate(path):
-            found = _child(found, part, key and i == len(path) - 1)
+            found = index.child(node, part, key and i == len(path) - 1)
             if found is None:
                 return None
-        return found
+            node = found
+        return node
 
     def mark(self, path: Sequence[PathPart], key: bool = False) -> tuple[int, int]:
         """1-based line and column of the value at ``path`` (of its key with ``key``).
 
         Walks as far as the path exists, so a missing key points at its parent.
         """
-        found = self.root
-        if found is None:
+        index, node = self.root, 0
+        if index is None:
             return 1 + self.line_offset, 1
         for i, part in enumerate(path):
-            child = _child(found, part, key and i == len(path) - 1)
-            if child is None:
+            found = index.child(node, part, key and i == len(path) - 1)
+            if found is None:
                 break
-            found = child
-        return found.line + 1 + self.line_offset, found.column + 1
+            node = found
+        line, column = index.mark(node)
+        return line + 1 + self.line_offset, column + 1
 
     def written(self, path: Sequence[PathPart]) -> str | None:
         """How the plain value at ``path`` is written in the file (up to a space, comma, bracket or comment)."""
-        place = self.place(path)
-        if not isinstance(place, ScalarPlace):
+        node = self.node(path)
+        if node is None or self.root is None or self.root.is_collection(node):
             return None
+        line, column = self.root.mark(node)
         lines = self.text.splitlines()
-        line = lines[place.line] if place.line < len(lines) else ""
-        return _PLAIN.match(line, place.column)[0]  # type: ignore[index]
+        return _PLAIN.match(lines[line] if line < len(lines) else "", column)[0]  # type: ignore[index]
 
     def ident(self, path: Sequence[PathPart]) -> str:
-        return node_key(self.root, path)
+        return path_key(self.root, path)
 
     def problem(
         self, rule: str, path: Sequence[PathPart], message: str, key: bool = False, ident: str | None = None
@@ -107,48 +111,29 @@ class Document:
         return Problem(rule, self.file, line, col, message, self.ident(path) if ident is None else ident)
 
 
-def _child(place: Place | None, part: PathPart, key: bool = False) -> Place | None:
-    if isinstance(place, MapPlace):
-        return place.find(str(part), key)
-    if isinstance(place, ListPlace) and isinstance(part, int) and 0 <= part < len(place.items):
-        return place.items[part]
-    return None
-
-
-def node_key(root: Place | None, path: Sequence[PathPart]) -> str:
+def path_key(index: Places | None, path: Sequence[PathPart]) -> str:
     """``path`` as text, each list entry named by its id (week, date) or its value, else its index.
 
     ``rotations[id=data-pipelines].shifts[week=2025-01-06].engineer`` stays the same when
     lines or entries are inserted above, which is what a finding's fingerprint needs.
     """
     out: list[str] = []
-    place = root
+    node: int | None = 0
     for part in path:
-        if isinstance(place, ListPlace) and isinstance(part, int) and 0 <= part < len(place.items):
-            place = place.items[part]
-            out.append(f"[{_selector(place, part)}]")
+        found = index.child(node, part) if index is not None and node is not None else None
+        if index is not None and found is not None and isinstance(part, int):
+            out.append(f"[{index.selector(found) or part}]")
         else:
-            place = _child(place, part)
             out.append(f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part))
+        node = found
     return "".join(out)
-
-
-def _selector(place: Place, index: int) -> str:
-    if isinstance(place, ScalarPlace):
-        return f"={place.value}"
-    if isinstance(place, MapPlace):
-        for name in SELECTORS:
-            value = place.find(name)
-            if isinstance(value, ScalarPlace):
-                return f"{name}={value.value}"
-    return str(index)
 
 
 def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     """Build the data of ``text`` (one YAML document), recording problems."""
     doc = Document(file=file, line_offset=line_offset, text=text)
     try:
-        built = build(text, line_offset)
+        built = build(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -163,10 +148,13 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
         doc.root = None
         return doc
     doc.data = built.data
-    doc.problems += (
-        Problem(f.rule, file, f.line + 1 + line_offset, f.column + 1, f.message, doc.ident(f.path))
-        for f in built.failures
-    )
+    for f in built.failures:
+        message = f.message
+        if f.rule == "OPS003":
+            first = doc.mark((*f.path[:-1], f.message), key=True)[0]
+            message = (f"key '{f.message}' repeats the one on line {first}: YAML would silently keep only the last; "
+                       "remove one of them")
+        doc.problems.append(Problem(f.rule, file, f.line + 1 + line_offset, f.column + 1, message, doc.ident(f.path)))
     return doc
 
 

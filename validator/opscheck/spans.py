@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from opscheck.models import Handoff, Rotation
 
 UTC = dt.timezone.utc
+WEEK = dt.timedelta(days=7)
 
 
 class Span(NamedTuple):
@@ -44,7 +45,7 @@ def day_at(handoff: Handoff, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def week_at(handoff: Handoff, week: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The instants of the shift of ``week``: from its handoff to the next."""
-    return handoff_at(handoff, week), handoff_at(handoff, week + dt.timedelta(days=7))
+    return handoff_at(handoff, week), handoff_at(handoff, week + WEEK)
 
 
 def rotation_spans(rot: Rotation) -> list[Span]:
@@ -57,8 +58,17 @@ def rotation_spans(rot: Rotation) -> list[Span]:
     cuts = union([(t.start, t.end) for t in taken])
     ends = [end for _, end in cuts]
     out = list(taken)
+    tz, clock = ZoneInfo(rot.handoff.timezone), rot.handoff.clock
+    instants: dict[dt.date, dt.datetime] = {}  # one shift's end is the next one's start: convert each once
+
+    def handoff(day: dt.date) -> dt.datetime:
+        instant = instants.get(day)
+        if instant is None:
+            instant = instants[day] = dt.datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+        return instant
+
     for i, shift in enumerate(rot.shifts):
-        for start, end in subtract(*week_at(rot.handoff, shift.week), cuts, ends):
+        for start, end in subtract(handoff(shift.week), handoff(shift.week + WEEK), cuts, ends):
             out.append(Span(start, end, shift.engineer, rot.id, "shifts", i, shift.week))
     return out
 

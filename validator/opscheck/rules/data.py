@@ -19,7 +19,7 @@ def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
             yield Hit(Loc(p.file), p.message, _subject(ds, p), line=p.line, column=p.column, ident=p.ident)
 
 
-# the entry a loader problem is in, from its YAML path (see ``node_key``)
+# the entry a loader problem is in, from its YAML path (see ``path_key``)
 _ENTRY = re.compile(r"^(?:engineers|pipelines|rotations)\[id=([^\]]*)\]"
                     r"(?:\.(?:shifts|overrides)\[(?:week|date|start)=([^\]]*)\])?")
 _OBSERVED = re.compile(r"^observe\[=(.*)\]")
