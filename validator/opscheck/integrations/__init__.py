@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 def attach(ds: Dataset, policy: Policy) -> None:
     """Read the policy's dbt manifest and the repository's CODEOWNERS into ``ds``."""
-    from opscheck.integrations import codeowners, dbt
+    from opscheck.integrations import codeowners
 
     if policy.sources.dbt is not None:
+        from opscheck.integrations import dbt  # its reader (msgspec) only with a manifest to read
+
         ds.dbt = dbt.load(ds.tree, policy.sources.dbt.manifest, policy.sources.dbt.project_dir)
     ds.codeowners = codeowners.load(ds, policy.codeowners.data_owners)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from opscheck.dataset import Dataset
-from opscheck.integrations.dbt import DbtProject, Exposure, Resource, Source, describe, short
 from opscheck.models import Pipeline
 from opscheck.rules.base import NARROWS, Hit, Options, rule
 from opscheck.source import Loc
+
+if TYPE_CHECKING:  # the manifest's reader (and msgspec) is loaded only with a manifest to read
+    from opscheck.integrations.dbt import DbtProject, Exposure, Resource, Source
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -119,6 +121,8 @@ def exposure_unclaimed(ds: Dataset, opts: ExposureScope) -> Iterator[Hit]:
     """
     if ds.dbt is None:
         return
+    from opscheck.integrations.dbt import describe, short
+
     claimed = {res.unique_id for pipe in ds.pipelines.values() for _, _, res in _resolved(ds, pipe)}
     for exp in ds.dbt.exposures():
         if exp.unique_id in claimed or not opts.covers(exp):
@@ -152,6 +156,8 @@ def owner_mismatch(ds: Dataset, opts: Options) -> Iterator[Hit]:
     """
     if ds.dbt is None:
         return
+    from opscheck.integrations.dbt import Exposure
+
     for pipe in ds.pipelines.values():
         people = [ds.engineers[e] for e in (pipe.owners.all() if pipe.owners else []) if e in ds.engineers]
         emails = {p.email.lower() for p in people if p.email}
