@@ -251,29 +251,35 @@ class _DataBuilder:
         return None
 
     def run(self) -> Any:
-        # The hot loop of every command: plain untagged scalars and plain keys take the short way.
-        get, stack, implicit = self.get, self.stack, _IMPLICIT
+        # The hot loop of every command: plain keys, plain untagged scalars and untagged collections
+        # without anchors take the short way; everything else goes through the methods below.
+        get, stack, implicit, aliases = self.get, self.stack, _IMPLICIT, self.aliases
+        top: _Frame | None = None
         while True:
             event = get()
             kind = type(event)
             if kind is ScalarEvent:
-                top = stack[-1] if stack else None
-                if top is not None and ((top.key is _KEY and top.is_map) or top.key is _SKIP):
-                    if event.anchor is not None:
-                        self.anchor(event, (event.value, 0, 0, event.value))
-                    if top.key is _SKIP:
-                        top.key = _KEY
+                value = event.value
+                if top is not None and top.key is _KEY and top.is_map:
+                    if event.anchor is None and event.tag is None and value != "<<" and value not in top.out:
+                        top.key = value
                     else:
+                        if event.anchor is not None:
+                            self.anchor(event, (value, 0, 0, value))
                         self.key(top, event)
                     continue
-                value = event.value
+                if top is not None and top.key is _SKIP:
+                    if event.anchor is not None:
+                        self.anchor(event, (value, 0, 0, value))
+                    top.key = _KEY
+                    continue
                 if event.anchor is not None or event.tag is not None or (
                     event.implicit[0] and implicit.get(value[:1])
                 ):
                     value = self.scalar(event)
                 if top is None:
                     return value
-                if self.aliases or top.key is _MERGE:
+                if aliases or top.key is _MERGE:
                     self.put(top, value, 0, 0)
                 elif top.is_map:
                     top.out[top.key] = value
@@ -282,17 +288,27 @@ class _DataBuilder:
                     top.out.append(value)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done = stack.pop()
+                top = stack[-1] if stack else None
                 value = done.out
                 if done.merged:
                     value = {**done.merged, **value}
-                size = 1 + len(value) + done.size
-                if done.anchor is not None:
-                    self.anchors[done.anchor] = (value, size, done.height, None)
-                if not stack:
+                if aliases or done.anchor is not None or (top is not None and top.key is _MERGE):
+                    size = 1 + len(value) + done.size
+                    if done.anchor is not None:
+                        self.anchors[done.anchor] = (value, size, done.height, None)
+                    if top is not None:
+                        self.put(top, value, size, done.height + 1)
+                elif top is not None:
+                    if top.is_map:
+                        top.out[top.key] = value
+                        top.key = _KEY
+                    else:
+                        top.out.append(value)
+                if top is None:
                     return value
-                self.put(stack[-1], value, size, done.height + 1)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self.start(event)
+                top = stack[-1] if stack else None
             else:  # an alias: the parser sends nothing else inside a document
                 self.alias(event)
 
