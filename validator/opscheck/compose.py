@@ -426,15 +426,6 @@ class Places:
         self._items: dict[int, list[int]] = {}
         self._keys: dict[int, dict[str, tuple[int, int]]] = {}
 
-    def add(self, kind: int, line: int, column: int, text: str | None = None) -> int:
-        node = len(self.kinds)
-        self.lines.append(line)
-        self.columns.append(column)
-        self.kinds.append(kind)
-        self.ends.append(node + 1)
-        self.texts.append(text)
-        return node
-
     def target(self, node: int) -> int:
         return self.aliases.get(node, node) if self.kinds[node] == _ALIAS else node
 
@@ -511,50 +502,60 @@ def places(text: str) -> Places | None:
 
 def _index(get: Callable[[], Any]) -> Places:
     out = Places()
-    open_: list[int] = []  # the open collections
-    counts: list[int] = []  # how many entries each has so far
+    line_of, column_of, kind_of, end_of, text_of = (
+        out.lines.append, out.columns.append, out.kinds.append, out.ends.append, out.texts.append
+    )
+    stack: list[list[int]] = []  # each open collection: its node, its kind and how many entries it has so far
     anchors: dict[str, int] = {}
     keys: dict[str, str] = {}  # one text for each key met, however often
+    node = 0  # the next node's number
+    last: str | None = None  # the text of the node before, when it was a key
     while True:
         event = get()
         kind = type(event)
-        mark = event.start_mark
         if kind is MappingEndEvent or kind is SequenceEndEvent:
-            done = open_.pop()
-            counts.pop()
-            out.ends[done] = len(out.kinds)
-            if not open_:
+            out.ends[stack.pop()[0]] = node
+            if not stack:
                 return out
+            last = None
             continue
-        parent = open_[-1] if open_ else None
+        mark = event.start_mark
+        top = stack[-1] if stack else None
         if kind is ScalarEvent:
-            text: str | None = None
-            if parent is None or out.kinds[parent] == _LIST or event.anchor is not None:
-                text = event.value
-            elif counts[-1] % 2 == 0:  # a key: one shared text
-                text = keys.setdefault(event.value, event.value)
-            elif out.texts[len(out.kinds) - 1] in SELECTORS:
-                text = event.value
-            node = out.add(_SCALAR, mark.line, mark.column, text)
+            value = event.value
+            if top is None or top[1] == _LIST or event.anchor is not None:
+                text: str | None = value
+            elif top[2] % 2 == 0:  # a key: one shared text
+                text = keys.setdefault(value, value)
+            else:
+                text = value if last in SELECTORS else None
+            node_kind = _SCALAR
         elif kind is AliasEvent:
             if event.anchor not in anchors:
                 raise _undefined(event)
-            node = out.add(_ALIAS, mark.line, mark.column)
             out.aliases[node] = anchors[event.anchor]
-        elif len(open_) >= MAX_DEPTH:
-            node = out.add(_BARE, mark.line, mark.column)
+            text, node_kind = None, _ALIAS
+        elif len(stack) >= MAX_DEPTH:
             _skip(get)
+            text, node_kind = None, _BARE
         else:
-            node = out.add(_MAP if kind is MappingStartEvent else _LIST, mark.line, mark.column)
+            text, node_kind = None, _MAP if kind is MappingStartEvent else _LIST
+        line_of(mark.line)
+        column_of(mark.column)
+        kind_of(node_kind)
+        end_of(node + 1)
+        text_of(text)
         if kind is not AliasEvent and event.anchor is not None:
             anchors[event.anchor] = node
-        if counts:
-            counts[-1] += 1
-        if (kind is MappingStartEvent or kind is SequenceStartEvent) and out.kinds[node] != _BARE:
-            open_.append(node)
-            counts.append(0)
-        elif not open_:
+        last = text if top is not None and top[1] == _MAP and top[2] % 2 == 0 else None
+        if top is not None:
+            top[2] += 1
+        if node_kind in (_MAP, _LIST):
+            stack.append([node, node_kind, 0])
+        elif top is None:
             return out
+        node += 1
+
 
 def _skip(get: Callable[[], Event]) -> None:
     """Read past a collection whose start was just read, to its end."""
