@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from opscheck.compose import Places, build, places
+from opscheck.compose import build
+from opscheck.places import Places, places
 from opscheck.tree import MAX_FILE_BYTES, Tree, Unreadable, as_tree
 
 _PLAIN = re.compile(r"[^\s,\[\]{}#]*")
