@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -365,9 +367,50 @@ def test_a_rotation_read_from_its_pieces_is_the_rotation_read_whole(old: str, ne
 
     text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
     assert text.count(old) >= 1
-    split = split_entries(text.replace(old, new, 1), "rotations")
-    assert split is not None
-    chunk = split.chunks[0]
-    doc = parse_yaml("oncall.yaml", chunk)
-    whole, _ = validate(doc, Rotation, doc.data[0])
-    assert Reader()._entry("oncall.yaml", "oncall.yaml", chunk, Rotation) == (whole or "data-pipelines")
+    reader = Reader()
+    for version in (text, text.replace(old, new, 1)):  # the first read is whole, the next from pieces
+        split = split_entries(version, "rotations")
+        assert split is not None
+        chunk = split.chunks[0]
+        doc = parse_yaml("oncall.yaml", chunk)
+        whole, _ = validate(doc, Rotation, doc.data[0])
+        assert reader._entry("oncall.yaml", "oncall.yaml", chunk, Rotation) == (whole or "data-pipelines")
+    assert reader._from_pieces("oncall.yaml", chunk, Rotation) == (whole if "members" not in old else None)
+
+
+class _Blob:
+    """A file version as the reader takes it from git."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8")
+        self.hexsha = hashlib.sha1(self.data).hexdigest()
+        self.size = len(self.data)
+
+    @property
+    def data_stream(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+@pytest.mark.parametrize(("name", "edits"), [
+    ("pipelines.yaml", [("primary: eng1", "primary: eng4"),  # the first entry
+                        ("  - id: engagement-aggregate", "  - id: engagement-aggregate\n    area: x"),  # the last
+                        ("primary: eng2", "primary: [eng2"),  # one entry no longer reads on its own
+                        ("primary: [eng2", "primary: eng2"),
+                        ("  - id: growth-aggregate", "  - id: growth-aggregate\n    name: Again"),  # a key twice
+                        ("# ownership table", "# the ownership table")]),  # the head
+    ("oncall.yaml", [("{week: 2025-01-06, engineer: eng2}", "{week: 2025-01-06, engineer: eng3}"),
+                     ("{week: 2025-01-13, engineer: eng3}", "{week: 2025-01-13, engineer: Eng3}"),  # invalid item
+                     ("members: [eng1, eng2, eng3, eng4, eng5]", "members: [eng1, eng2, eng3, eng4]"),
+                     ("rotations:\n", "rotations:\n  - id: second\n")]),
+])
+def test_versions_read_one_after_another_are_the_versions_read_alone(name: str,
+                                                                     edits: list[tuple[str, str]]) -> None:
+    from opscheck.versions import Reader
+
+    text = (REPO / "ops-data" / name).read_text(encoding="utf-8")
+    reader = Reader()
+    for old, new in [("", ""), *edits]:
+        assert text.count(old) >= 1
+        text = text.replace(old, new, 1)
+        file = f"ops-data/{name}"
+        assert reader.read(file, _Blob(text)) == Reader().read(file, _Blob(text))

@@ -86,8 +86,9 @@ class Reader:
         # Parts of large entries by their text (an entry without its long lists, an item of a
         # list): a reassigned shift re-reads one shift, not the rotation's hundreds.
         self.pieces: _Recent[Any] = _Recent(PIECE_CACHE)
-        # The last split of each item file: the next version is cut again only where it differs.
-        self.splits: dict[str, Split] = {}
+        # The last split of each item file and its entries: the next version is cut again only
+        # where it differs, and the entries it shares are taken over as they are.
+        self.last: dict[str, tuple[Split, list[Item | str]]] = {}
 
     def read(self, file: str, blob: Blob) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -109,23 +110,34 @@ class Reader:
             text = tree.data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        split = split_entries(text, key, self.splits.get(name))
-        if split is None:
-            return None
-        self.splits[name] = split
+        last = self.last.get(name)
+        split = split_entries(text, key, last[0] if last else None)
+        entries = None if split is None else self._entries(file, name, split, model, last)
+        if split is None or entries is None:
+            return None  # let the whole-file parse say what is wrong
+        self.last[name] = (split, entries)
         found: dict[str, Any] = {}
         unchecked: set[str] = set()
-        for chunk in split.chunks:
-            entry = self.entries.recent((name, chunk))
-            if entry is None:
-                entry = self._entry(file, name, chunk, model)
-            if entry is None:
-                return None  # let the whole-file parse say what is wrong
+        for entry in entries:
             if isinstance(entry, str):
                 unchecked.add(entry)
             else:
                 found.setdefault(entry.id, entry)  # type: ignore[attr-defined]
         return Version(sha, found, frozenset(unchecked))
+
+    def _entries(self, file: str, name: str, split: Split, model: type[Item],
+                 last: tuple[Split, list[Item | str]] | None) -> list[Item | str] | None:
+        """The entries of ``split``; None if one cannot be read on its own."""
+        before, after = ([], []) if last is None else _shared(*last, split.chunks)
+        changed = []
+        for chunk in split.chunks[len(before) : len(split.chunks) - len(after)]:
+            entry = self.entries.recent((name, chunk))
+            if entry is None:
+                entry = self._entry(file, name, chunk, model)
+            if entry is None:
+                return None
+            changed.append(entry)
+        return before + changed + after
 
     def _entry(self, file: str, name: str, chunk: str, model: type[Item]) -> Item | str | None:
         """The model of one entry, or the id of an entry that is there but invalid; None when
@@ -150,7 +162,12 @@ class Reader:
         cut = cut_lists(chunk, lists)
         if cut is None:
             return None
-        head = self._piece(file, cut.head, None)
+        head = self.pieces.recent(("", cut.head))
+        if head is None:
+            # Met for the first time: parsing it whole is cheaper than parsing its items one by one.
+            # Its head is read now, so that a later version of it is read from its pieces.
+            self._piece(file, cut.head, None)
+            return None
         # each list's key is there without a value, where the whole entry has the list
         if not isinstance(head, dict) or any(key not in head or head[key] is not None for key in cut.items):
             return None
@@ -197,6 +214,19 @@ class Reader:
         doc, _, _ = split_front_matter(file, text)
         meta, problems = validate(doc, RunbookMeta, doc.data) if doc.ok else (None, doc.problems)
         return Version(sha, meta) if meta is not None else _first(problems, file)
+
+
+def _shared(old: Split, entries: list[Item | str], chunks: list[str]) -> tuple[list[Item | str], list[Item | str]]:
+    """The entries of the chunks that ``chunks`` starts and ends with and ``old`` has too: the
+    very same texts, as split_entries takes them over from the last split."""
+    most = min(len(old.chunks), len(chunks))
+    start = 0
+    while start < most and chunks[start] is old.chunks[start]:
+        start += 1
+    end = 0
+    while end < most - start and chunks[-1 - end] is old.chunks[-1 - end]:
+        end += 1
+    return entries[:start], entries[len(entries) - end :]
 
 
 ENTRY_CACHE = 20_000
