@@ -221,17 +221,41 @@ def test_plain_validate_does_not_import_git(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", ["plain", "new\nline"])
-def test_blob_at_reads_the_file_of_a_commit(tmp_path: Path, folder: str) -> None:
+def test_file_versions_are_the_blobs_first_parent_commits_made(tmp_path: Path, folder: str) -> None:
     import git as gitpython
 
-    from opscheck.history import blob_at
+    from opscheck.history import file_versions
 
-    (tmp_path / folder / "ops-data").mkdir(parents=True)
-    (tmp_path / folder / "ops-data" / "oncall.yaml").write_text("rotations: []\n", encoding="utf-8")
+    data = tmp_path / folder / "ops-data"
+    data.mkdir(parents=True)
     init(tmp_path)
-    sha = commit(tmp_path, "Seed", "2026-01-05T10:00:00+00:00")
-    repo = gitpython.Repo(tmp_path)
-    blob = blob_at(repo, sha, f"{folder}/{ONCALL}")
-    assert blob is not None and blob.size == 14 and blob.data_stream.read() == b"rotations: []\n"
-    assert blob_at(repo, sha, f"{folder}/ops-data") is None  # a folder
-    assert blob_at(repo, sha, f"{folder}/ops-data/nope.yaml") is None
+    made = []
+    for n, text in enumerate(["rotations: []\n", None, "rotations:\n", "folder"]):
+        if text is None:
+            (data / "oncall.yaml").unlink()
+        elif text == "folder":  # a folder where the file was: no version
+            (data / "oncall.yaml").unlink()
+            (data / "oncall.yaml").mkdir()
+            (data / "oncall.yaml" / "x").write_text("x\n", encoding="utf-8")
+        else:
+            (data / "oncall.yaml").write_text(text, encoding="utf-8")
+            made.append((1_767_607_200 + n * 3600, text.encode()))
+        commit(tmp_path, f"Version {n}", f"{1_767_607_200 + n * 3600} +0000")
+    found = list(file_versions(gitpython.Repo(tmp_path), f"{folder}/{ONCALL}"))
+    assert [(stamp, contents.data) for stamp, contents in found] == made
+    assert all(contents.size == len(contents.data) for _, contents in found)
+
+
+def test_blobs_over_the_limit_are_not_read(tmp_path: Path) -> None:
+    import git as gitpython
+
+    from opscheck.history import read_blobs
+
+    (tmp_path / "big").write_text("x" * 100, encoding="utf-8")
+    (tmp_path / "small").write_text("y\n", encoding="utf-8")
+    init(tmp_path)
+    commit(tmp_path, "Seed", "2026-01-05T10:00:00+00:00")
+    shas = [git(tmp_path, "rev-parse", f"HEAD:{name}") for name in ("big", "small", "big")]
+    found = list(read_blobs(gitpython.Repo(tmp_path), shas, limit=50))
+    assert [(c.hexsha, c.size, c.data) for c in found] == [(shas[0], 100, b""), (shas[1], 2, b"y\n"),
+                                                         (shas[0], 100, b"")]

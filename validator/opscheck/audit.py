@@ -17,13 +17,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES
 from opscheck.errors import ConfigError
-from opscheck.history import FileChange, commit_day, first_parent_changes, open_repo, prefix_of, require_full_history
+from opscheck.history import (
+    Contents,
+    FileChange,
+    commit_day,
+    first_parent_changes,
+    open_repo,
+    prefix_of,
+    read_blobs,
+    require_full_history,
+)
 from opscheck.models import Engineer, ExtraDay, Handoff, Override, Pipeline, Rotation, RunbookMeta, TimeOff
 from opscheck.source import Problem
 from opscheck.versions import RUNBOOK, Reader, Version
 
 if TYPE_CHECKING:
-    from git import Blob, Commit
+    from git import Commit
 
 TEMPLATES = {
     "file-added": "{subject} added: {new}",
@@ -277,13 +286,14 @@ class _Walk:
                 return version
         return None
 
-    def step(self, diffs: list[FileChange]) -> list[Change]:
-        """What one commit changed, from git's list of the files it changed."""
+    def step(self, files: list[tuple[FileChange, Contents | None]]) -> list[Change]:
+        """What one commit changed, from git's list of the files it changed (by path), each with
+        its new version when it is a file audit follows."""
         changes: list[Change] = []
-        for kind, old_path, new_path, blob in sorted(diffs, key=lambda d: d.new_path):
+        for (kind, old_path, new_path, _), blob in files:
             old_file = old_path.removeprefix(self.prefix)
             new_file = new_path.removeprefix(self.prefix)
-            if blob is None:  # deleted
+            if blob is None:  # deleted, or no longer a file audit follows: only its old path counts
                 changes += self._deleted(old_file)
             elif kind == "R" and RUNBOOK.match(old_file) and RUNBOOK.match(new_file):
                 changes.append(Change("runbook-renamed", new_file.removeprefix(DATA_DIR + "/"), None,
@@ -305,7 +315,7 @@ class _Walk:
             return [Change("runbook-removed", file.removeprefix(DATA_DIR + "/"))]
         return [Change("file-deleted", file)]
 
-    def _changed(self, file: str, blob: Blob, renamed: bool = False) -> list[Change]:
+    def _changed(self, file: str, blob: Contents, renamed: bool = False) -> list[Change]:
         if not tracked(file):
             return []
         version = self.reader.read(file, blob)
@@ -345,7 +355,14 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
         raise ConfigError(f"--path {path}: no such file or folder, now or in the history{hint}")
     commits = [repo.commit(sha) for sha in shas]
     start = next((i for i, c in enumerate(commits) if since is None or commit_day(c) >= since), len(commits))
-    diffs = first_parent_changes(repo, commits[start:], spec)
+    diffs = [sorted(files, key=lambda f: f.new_path) for files in first_parent_changes(
+        repo, [(c.hexsha, c.parents[0].hexsha if c.parents else None) for c in commits[start:]], spec)]
+
+    def followed(f: FileChange) -> bool:
+        return f.sha is not None and tracked(f.new_path.removeprefix(prefix))
+
+    # every version audit reads, from one git process that reads the next while this one is parsed
+    versions = read_blobs(repo, [f.sha for files in diffs for f in files if followed(f) and f.sha is not None])
     walk = _Walk(prefix)
     entries = []
     # Parsing builds large acyclic trees that the cycle collector would rescan over and over;
@@ -355,10 +372,10 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     try:
         if start < len(commits) and commits[start].parents:
             walk.seed(commits[start].parents[0], spec)
-        for n, (commit, changed) in enumerate(zip(commits[start:], diffs, strict=True), 1):
+        for n, (commit, files) in enumerate(zip(commits[start:], diffs, strict=True), 1):
             if n % 10 == 0:
                 gc.collect(1)
-            changes = walk.step(changed)
+            changes = walk.step([(f, next(versions) if followed(f) else None) for f in files])
             day = commit_day(commit)
             if (since is None or day >= since) and (until is None or day <= until):
                 entries.append(_entry(commit, day, changes or [Change("none", "")]))

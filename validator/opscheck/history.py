@@ -6,8 +6,11 @@ shallow clone).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import posixpath
+import subprocess
 import tempfile
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,7 +19,7 @@ from opscheck.errors import ConfigError
 from opscheck.tree import MAX_FILE_BYTES, MAX_PATH_CHARS, OUTSIDE, Unreadable, fixed_prefix, glob_regex, too_big
 
 if TYPE_CHECKING:
-    from git import Blob, Commit, Repo
+    from git import Commit, Repo
 
     from opscheck.dataset import Dataset
 
@@ -94,28 +97,25 @@ def commit_day(commit: Commit) -> dt.date:
 
 class FileChange(NamedTuple):
     """A file a commit changed: git's status letter (A, D, M, R, T), its paths before and after
-    (the same unless renamed) and its new version (None when deleted)."""
+    (the same unless renamed) and the blob id of its new version (None when deleted)."""
 
     kind: str
     old_path: str
     new_path: str
-    blob: Blob | None
+    sha: str | None
 
 
 GITLINK_MODE = "160000"
 
 
-def first_parent_changes(repo: Repo, commits: list[Commit], spec: str) -> list[list[FileChange]]:
-    """What each of ``commits`` changed at or under ``spec`` against its first parent, with
-    renames found as ``git diff-tree -M`` finds them (a root commit adds all its files).
+def first_parent_changes(repo: Repo, commits: list[tuple[str, str | None]], spec: str) -> list[list[FileChange]]:
+    """What each commit (its id and its first parent's, None for a root commit) changed at or
+    under ``spec``, with renames found as ``git diff-tree -M`` finds them.
 
     One git process compares them all, where a diff per commit would start one each.
     """
-    import git
-
     with tempfile.TemporaryFile() as todo:
-        todo.write("".join(f"{c.hexsha} {c.parents[0].hexsha}\n" if c.parents else f"{c.hexsha}\n"
-                           for c in commits).encode())
+        todo.write("".join(f"{sha} {parent or ''}\n" for sha, parent in commits).encode())
         todo.seek(0)
         out = repo.git.diff_tree("--stdin", "--always", "--root", "-r", "-M", "--raw", "-z", "--no-abbrev",
                                  "--no-color", "--", spec, istream=todo, stdout_as_string=False)
@@ -131,34 +131,76 @@ def first_parent_changes(repo: Repo, commits: list[Commit], spec: str) -> list[l
         paths = tokens[i + 1 : i + (3 if kind[0] in "RC" else 2)]
         i += 1 + len(paths)
         if mode != GITLINK_MODE:
-            blob = None if kind[0] == "D" else git.Blob(repo, bytes.fromhex(sha), int(mode, 8), paths[-1])
-            found[-1].append(FileChange(kind[0], paths[0], paths[-1], blob))
+            found[-1].append(FileChange(kind[0], paths[0], paths[-1], None if kind[0] == "D" else sha))
     return found
 
 
-def blob_at(repo: Repo, rev: str, path: str) -> Blob | None:
-    """The file at ``path`` (a repository path) in commit ``rev``, or None when there is none.
-
-    Looked up by git's object reader in one request, without reading the trees on the way.
-    """
+def file_versions(repo: Repo, path: str) -> Iterator[tuple[int, Contents]]:
+    """Each version of the file at repository path ``path`` that a first-parent commit made,
+    oldest first, with the commit's time (seconds since the epoch). A commit that deleted the
+    file, or made it something else than a file, made no version."""
     import git
 
-    if "\n" in path:  # a line of the object reader's input cannot hold it
-        try:
-            obj = repo.commit(rev).tree / path
-        except KeyError:
-            return None
-        return obj if isinstance(obj, git.Blob) else None
     try:
-        header = repo.git.get_object_header(f"{rev}:{path}")
-    except ValueError:
-        return None
-    sha, kind = (part if isinstance(part, str) else bytes(part).decode() for part in header[:2])  # bytes, in fact
-    if kind != "blob":
-        return None
-    blob = git.Blob(repo, bytes.fromhex(sha), path=path)
-    blob.size = header[2]  # known now: not asked for again
-    return blob
+        log = repo.git.log("--first-parent", "--reverse", "--format=%H %ct %P", "--", path)
+    except git.GitCommandError:
+        return  # no commit yet
+    commits = [line.split() for line in log.splitlines()]
+    changes = first_parent_changes(repo, [(c[0], c[2] if len(c) > 2 else None) for c in commits], path)
+    made = [(int(c[1]), next((f.sha for f in found if f.new_path == path and f.sha), None))
+            for c, found in zip(commits, changes, strict=True)]
+    kept = [(stamp, sha) for stamp, sha in made if sha is not None]
+    yield from zip([stamp for stamp, _ in kept], read_blobs(repo, [sha for _, sha in kept]), strict=True)
+
+
+class Contents(NamedTuple):
+    """A version of a file as git stores it: its blob id, its size and its bytes (none when over
+    the size limit: such a file is never read into memory)."""
+
+    hexsha: str
+    size: int
+    data: bytes
+
+    @property
+    def data_stream(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+
+def read_blobs(repo: Repo, shas: list[str], limit: int = MAX_FILE_BYTES) -> Iterator[Contents]:
+    """The blobs ``shas``, in order, from one `git cat-file --batch` process that is always asked
+    for the next one before this one is read: git reads it while the caller parses this one."""
+    proc = repo.git.cat_file("--batch", istream=subprocess.PIPE, as_process=True)
+    asked = iter([*shas, None])
+    try:
+        _ask(proc.stdin, next(asked))
+        for _ in shas:
+            _ask(proc.stdin, next(asked))
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise ConfigError(f"git cannot read object {header[0].decode() if header else '?'} of this "
+                                  f"repository ({b' '.join(header[1:]).decode()}); run `git fsck`")
+            size = int(header[2])
+            yield Contents(header[0].decode(), size, _contents(proc.stdout, size, limit))
+    finally:
+        proc.stdin.close()
+        proc.stdout.close()  # a git still writing stops at once
+        proc.proc.wait()
+
+
+def _ask(stdin: Any, sha: str | None) -> None:
+    if sha is not None:
+        stdin.write(sha.encode() + b"\n")
+        stdin.flush()
+
+
+def _contents(stdout: Any, size: int, limit: int) -> bytes:
+    """The ``size`` bytes of an object and its closing line end; none kept when over ``limit``."""
+    data = stdout.read(size) if size <= limit else b""
+    left = 0 if size <= limit else size
+    while left:
+        left -= len(stdout.read(min(left, 1 << 20)))
+    stdout.read(1)
+    return data
 
 
 class GitTree:

@@ -31,6 +31,8 @@ from opscheck.validation import validate
 if TYPE_CHECKING:
     from git import Blob
 
+    from opscheck.history import Contents
+
 RUNBOOK = glob_regex(data_file("runbooks/**/*.md"))
 
 
@@ -45,7 +47,7 @@ class Version(NamedTuple):
 class _BlobTree:
     """One blob seen as the only file of a tree, so the loader can read it."""
 
-    def __init__(self, file: str, blob: Blob) -> None:
+    def __init__(self, file: str, blob: Blob | Contents) -> None:
         self.file, self.name, self.size = file, file, int(blob.size)
         # a blob over the limit is never read into memory
         self.data = bytes(blob.data_stream.read()) if self.size <= MAX_FILE_BYTES else b""
@@ -90,7 +92,7 @@ class Reader:
         # where it differs, and the entries it shares are taken over as they are.
         self.last: dict[str, tuple[Split, list[Item | str]]] = {}
 
-    def read(self, file: str, blob: Blob) -> Version | Problem:
+    def read(self, file: str, blob: Blob | Contents) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
         key = ("runbook" if RUNBOOK.match(file) else name, blob.hexsha)
         if key in self.cache:

@@ -215,30 +215,19 @@ Holders = dict[Key, str]  # key -> engineer
 def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]] | None:
     """Who held what in each committed version of the rotation; a version that cannot be read
     (or lacks the rotation) holds nothing."""
-    import git
-
-    from opscheck.history import blob_at, find_repo, prefix_of, require_full_history
+    from opscheck.history import file_versions, find_repo, prefix_of, require_full_history
     from opscheck.versions import Reader, Version
 
     repo = find_repo(root)
     if repo is None:
         return None
     require_full_history(repo, "schedule ics (SEQUENCE counts reassignments)")
-    rel = prefix_of(repo, root) + ONCALL_FILE
-    try:
-        log = repo.git.log("--first-parent", "--reverse", "--format=%H %ct", "--", rel)
-    except git.GitCommandError:
-        return []  # no commit yet
     reader = Reader()
     out = []
-    for line in log.splitlines():
-        sha, stamp = line.split()
-        blob = blob_at(repo, sha, rel)
-        if blob is None:
-            continue  # the file was deleted in this commit
-        version = reader.read(ONCALL_FILE, blob)
+    for stamp, contents in file_versions(repo, prefix_of(repo, root) + ONCALL_FILE):
+        version = reader.read(ONCALL_FILE, contents)
         rot = version.model.get(rotation_id) if isinstance(version, Version) else None
-        out.append((dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc), _holders_of(rot) if rot else {}))
+        out.append((dt.datetime.fromtimestamp(stamp, dt.timezone.utc), _holders_of(rot) if rot else {}))
     return out
 
 
