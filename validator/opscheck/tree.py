@@ -149,12 +149,20 @@ class FileTree:
         self.root = root
         self.name = str(root)
         self._base = _real(root)
-        # Folders resolved so far: a thousand runbooks in one folder resolve it once, not a
-        # thousand times (os.path.realpath looks at every part of the path on each call).
+        # Folders and files resolved so far: a thousand runbooks in one folder resolve it once, not
+        # a thousand times (os.path.realpath looks at every part of the path on each call), and a
+        # file asked about three times (listed, checked inside ops-data/, read) is resolved once.
+        # Reading stays safe: the last part is opened with O_NOFOLLOW and checked again.
         self._folders: dict[str, str | None] = {"": self._base}
+        self._files: dict[str, str | None] = {}
 
     def _real(self, file: str) -> str | None:
         """``os.path.realpath`` of the root joined with ``file``, or None where ``_real`` gives None."""
+        if file not in self._files:
+            self._files[file] = self._resolve_name(file)
+        return self._files[file]
+
+    def _resolve_name(self, file: str) -> str | None:
         if len(file) > MAX_PATH_CHARS or "\0" in file:
             return None
         folder, _, name = file.rpartition("/")
@@ -202,11 +210,13 @@ class FileTree:
         if start is None or not self.is_dir(fixed):
             return []
         matches = glob_regex(pattern).match
-        return sorted(rel for rel in self._walk(start, fixed) if matches(rel) and self.is_file(rel))
+        # a plain file is known from its folder's listing; only a symlink needs a look at its target
+        return sorted(rel for rel, plain in self._walk(start, fixed) if matches(rel) and (plain or self.is_file(rel)))
 
     @staticmethod
-    def _walk(real: str, rel: str) -> Iterator[str]:
-        """Paths under ``rel``; symlinked folders are not entered, so no walk leaves the repository."""
+    def _walk(real: str, rel: str) -> Iterator[tuple[str, bool]]:
+        """Paths under ``rel``, each with whether it is a plain file (not a symlink); symlinked
+        folders are not entered, so no walk leaves the repository."""
         stack = [(real, rel)]
         while stack:
             folder, prefix = stack.pop()
@@ -218,12 +228,13 @@ class FileTree:
                 path = f"{prefix}/{entry.name}" if prefix else entry.name
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
+                    plain = not is_dir and entry.is_file(follow_symlinks=False)
                 except OSError:
                     continue
                 if is_dir:
                     stack.append((entry.path, path))
                 else:
-                    yield path
+                    yield path, plain
 
     def inside(self, file: str, folder: str) -> bool:
         real, base = self._resolve(file), self._resolve(folder)
