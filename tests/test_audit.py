@@ -296,6 +296,26 @@ def test_an_entry_cut_into_head_and_items_reads_as_the_whole_entry(first: str, l
     assert one(chunk) == {**head, **items}
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ENTRY_LINES), max_size=14), edits)
+@example(["  shifts:", "  - week: a", "  - week: b", "  overrides:", "  - date: c"], [(3, -1, 1, [])])
+@example(["  shifts:", "  - week: a", "  - week: b", "  overrides:", "  - date: c"], [(3, 2, 0, ["x"])])
+@example(["  shifts:", "  - week: a", "  overrides:", "  - date: c", "  - date: d"], [(5, 4, 1, ["e"])])
+def test_an_entry_cut_again_around_a_change_is_cut_as_a_whole(lines: list[str],
+                                                                changes: list[tuple[int, int, int, list[str]]]) -> None:
+    from opscheck.versions import cut_lists
+
+    keys = ["shifts", "overrides"]
+    chunk = "\n".join(["- id: r", *lines]) + "\n"
+    last = cut_lists(chunk, keys)
+    for change in changes:
+        edited = _edit(chunk, *change)
+        whole = cut_lists(edited, keys)
+        if last is not None:
+            assert cut_lists(edited, keys, (chunk, last)) == whole
+        chunk, last = (edited, whole) if whole is not None else (chunk, last)
+
+
 @pytest.mark.parametrize(("chunk", "cut"), [
     ("- id: r\n  shifts:\n  - a\n  # b\n  overrides: # o\n    - c\n    - d\n  members: []\n",
      ("- id: r\n  shifts:\n  overrides: # o\n  members: []\n", {"shifts": ["  - a\n  # b\n"],
@@ -310,7 +330,8 @@ def test_an_entry_cut_into_head_and_items_reads_as_the_whole_entry(first: str, l
 def test_cut_lists(chunk: str, cut: tuple[str, dict[str, list[str]]] | None) -> None:
     from opscheck.versions import cut_lists
 
-    assert cut_lists(chunk, ["shifts", "overrides"]) == cut
+    found = cut_lists(chunk, ["shifts", "overrides"])
+    assert (found and found[:2]) == cut
 
 
 def test_an_invalid_entry_met_again_is_not_removed(run: Callable[..., Result], team: Path) -> None:
@@ -374,8 +395,9 @@ def test_a_rotation_read_from_its_pieces_is_the_rotation_read_whole(old: str, ne
         chunk = split.chunks[0]
         doc = parse_yaml("oncall.yaml", chunk)
         whole, _ = validate(doc, Rotation, doc.data[0])
-        assert reader._entry("oncall.yaml", "oncall.yaml", chunk, Rotation) == (whole or "data-pipelines")
-    assert reader._from_pieces("oncall.yaml", chunk, Rotation) == (whole if "members" not in old else None)
+        assert reader._entry("oncall.yaml", "oncall.yaml", chunk, Rotation, None) == (whole or "data-pipelines")
+    pieces = reader._from_pieces("oncall.yaml", "oncall.yaml", chunk, Rotation, None)
+    assert pieces == (whole if "members" not in old else None)
 
 
 class _Blob:

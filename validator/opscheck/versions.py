@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from opscheck.history import Contents
 
 RUNBOOK = glob_regex(data_file("runbooks/**/*.md"))
+V = TypeVar("V")
 
 
 class Version(NamedTuple):
@@ -91,6 +92,8 @@ class Reader:
         # The last split of each item file and its entries: the next version is cut again only
         # where it differs, and the entries it shares are taken over as they are.
         self.last: dict[str, tuple[Split, list[Item | str]]] = {}
+        # How large entries were cut, by their text: the next version of one is cut alike.
+        self.cuts: _Recent[Cut] = _Recent(ENTRY_CACHE)
 
     def read(self, file: str, blob: Blob | Contents) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -130,21 +133,26 @@ class Reader:
     def _entries(self, file: str, name: str, split: Split, model: type[Item],
                  last: tuple[Split, list[Item | str]] | None) -> list[Item | str] | None:
         """The entries of ``split``; None if one cannot be read on its own."""
-        before, after = ([], []) if last is None else _shared(*last, split.chunks)
+        before, after = ([], []) if last is None else _shared(last[0].chunks, last[1], split.chunks)
+        chunks = split.chunks[len(before) : len(split.chunks) - len(after)]
+        # a commit that edits one entry: the entry's last version tells how to cut it again
+        old = None if last is None else list(zip(last[0].chunks, last[1], strict=True))[
+            len(before) : len(last[1]) - len(after)]
         changed = []
-        for chunk in split.chunks[len(before) : len(split.chunks) - len(after)]:
+        for n, chunk in enumerate(chunks):
             entry = self.entries.recent((name, chunk))
             if entry is None:
-                entry = self._entry(file, name, chunk, model)
+                entry = self._entry(file, name, chunk, model, old[n] if old and len(old) == len(chunks) else None)
             if entry is None:
                 return None
             changed.append(entry)
         return before + changed + after
 
-    def _entry(self, file: str, name: str, chunk: str, model: type[Item]) -> Item | str | None:
-        """The model of one entry, or the id of an entry that is there but invalid; None when
-        the entry cannot be read on its own."""
-        entry = self._from_pieces(file, chunk, model)
+    def _entry(self, file: str, name: str, chunk: str, model: type[Item],
+               old: tuple[str, Item | str] | None) -> Item | str | None:
+        """The model of one entry (``old``, its last version's text and entry, when known), or
+        the id of an entry that is there but invalid; None when it cannot be read on its own."""
+        entry = self._from_pieces(file, name, chunk, model, old)
         if entry is None:
             doc = parse_yaml(file, chunk)
             if not doc.ok or not isinstance(doc.data, list) or len(doc.data) != 1:
@@ -157,13 +165,16 @@ class Reader:
             self.entries.keep((name, chunk), entry)
         return entry
 
-    def _from_pieces(self, file: str, chunk: str, model: type[Item]) -> Item | None:
+    def _from_pieces(self, file: str, name: str, chunk: str, model: type[Item],
+                     old: tuple[str, Item | str] | None) -> Item | None:
         """The entry built from its head and the items of its long lists, each parsed once;
         None when it is not laid out for that or is invalid (the entry is then parsed whole)."""
         lists = _model_lists(model)
-        cut = cut_lists(chunk, lists)
+        last = None if old is None else self.cuts.recent((name, old[0]))
+        cut = cut_lists(chunk, lists, None if old is None or last is None else (old[0], last))
         if cut is None:
             return None
+        self.cuts.keep((name, chunk), cut)
         head = self.pieces.recent(("", cut.head))
         if head is None:
             # Met for the first time: parsing it whole is cheaper than parsing its items one by one.
@@ -174,14 +185,28 @@ class Reader:
         if not isinstance(head, dict) or any(key not in head or head[key] is not None for key in cut.items):
             return None
         raw = dict(head)
+        known = None if old is None or isinstance(old[1], str) else old[1]  # the last version's model
         for key, texts in cut.items.items():
-            raw[key] = [self._piece(file, text, lists[key]) for text in texts]
-            if any(item is None for item in raw[key]):
+            shared = (last.items.get(key, []), getattr(known, key)) if last and known else None
+            raw[key] = self._items(file, texts, lists[key], shared)
+            if raw[key] is None:
                 return None
         try:
             return model.model_validate(raw)  # the items are models already: not validated again
         except ValidationError:
             return None
+
+    def _items(self, file: str, texts: list[str], model: type[BaseModel],
+               old: tuple[list[str], list[Any]] | None) -> list[Any] | None:
+        """The models of a list's items; ``old``, the item texts and models of the list's last
+        version, gives those of the items they share."""
+        before: list[Any] = []
+        after: list[Any] = []
+        if old is not None and len(old[1]) == len(old[0]):
+            before, after = _shared(old[0], old[1], texts)
+        models = [*before, *(self._piece(file, text, model) for text in texts[len(before) : len(texts) - len(after)]),
+                  *after]
+        return None if any(item is None for item in models) else models
 
     def _piece(self, file: str, text: str, model: type[BaseModel] | None) -> Any:
         """The data of a one-item list (its model, with ``model``), or None."""
@@ -218,22 +243,21 @@ class Reader:
         return Version(sha, meta) if meta is not None else _first(problems, file)
 
 
-def _shared(old: Split, entries: list[Item | str], chunks: list[str]) -> tuple[list[Item | str], list[Item | str]]:
-    """The entries of the chunks that ``chunks`` starts and ends with and ``old`` has too: the
-    very same texts, as split_entries takes them over from the last split."""
-    most = min(len(old.chunks), len(chunks))
+def _shared(old: list[str], values: list[V], texts: list[str]) -> tuple[list[V], list[V]]:
+    """The values of the texts ``texts`` starts and ends with that ``old`` has in the same
+    places: the very same string objects, as a new cut takes them over from the last."""
+    most = min(len(old), len(texts))
     start = 0
-    while start < most and chunks[start] is old.chunks[start]:
+    while start < most and texts[start] is old[start]:
         start += 1
     end = 0
-    while end < most - start and chunks[-1 - end] is old.chunks[-1 - end]:
+    while end < most - start and texts[-1 - end] is old[-1 - end]:
         end += 1
-    return entries[:start], entries[len(entries) - end :]
+    return values[:start], values[len(values) - end :]
 
 
 ENTRY_CACHE = 20_000
 PIECE_CACHE = 50_000
-V = TypeVar("V")
 
 
 class _Recent(OrderedDict[tuple[str, str], V]):
@@ -300,17 +324,13 @@ def split_entries(text: str, key: str, last: Split | None = None) -> Split | Non
     result is the same as without ``last``; with it, only the text around the change is
     searched, which matters when every version of a large file is read.
     """
-    changed = _changed_entries(last, text) if last is not None else None
-    if last is None or changed is None:
+    if last is None or not last.starts:
         return _split_whole(text, key)
-    i, j, start, end = changed
-    part = text[start:end]
-    if _WHOLE_ONLY.search(part) or _stray(last.lead).search(part):
-        return None
-    starts = [start + m.start() for m in _entry_line(last.lead).finditer(part)]
-    shift = len(text) - len(last.text)
-    return Split(text, last.lead, last.starts[:i] + starts + [s + shift for s in last.starts[j:]],
-                 last.chunks[:i] + _chunks(text, last.lead, starts, end) + last.chunks[j:])
+    again = _again(last.lead, last.starts, len(last.text), last.text, text)
+    if again is None or _WHOLE_ONLY.search(text, again.start, again.stop):
+        return _split_whole(text, key)  # it says None when a changed line breaks the layout
+    return Split(text, last.lead, again.starts(last.starts), again.texts(last.chunks, _chunks(text, last.lead,
+                                                                                                again.new, again.stop)))
 
 
 def _split_whole(text: str, key: str) -> Split | None:
@@ -343,8 +363,13 @@ def _stray(lead: str) -> re.Pattern[str]:
     return re.compile(rf"^(?!{lead}-(?: |$)|{lead} )[^\S\n]*[^\s#]", re.M)
 
 
+def _slices(text: str, starts: list[int], end: int) -> list[str]:
+    """The texts from each of ``starts`` to the next, the last one to ``end``."""
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+
+
 def _chunks(text: str, lead: str, starts: list[int], end: int) -> list[str]:
-    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    chunks = _slices(text, starts, end)
     if not lead:
         return chunks
     # a comment or blank line may be indented less than the entries: it stays as it is
@@ -353,21 +378,43 @@ def _chunks(text: str, lead: str, starts: list[int], end: int) -> list[str]:
             for chunk in chunks]
 
 
-def _changed_entries(last: Split, text: str) -> tuple[int, int, int, int] | None:
-    """The entries ``i`` to ``j`` (excluded) of ``last`` that hold all of its differences from
-    ``text``, and where they lie in ``text``; None when the change reaches the file's head or
-    the first entry's '-', which decide how the rest is read."""
-    old = last.text
+class _Again(NamedTuple):
+    """The entries ``i`` to ``j`` (excluded) of a list's last version that held all the changes,
+    and where entries begin (``new``) from ``start`` to ``stop`` in the new text in their place."""
+
+    i: int
+    j: int
+    new: list[int]
+    start: int
+    stop: int
+    shift: int  # how much longer the new text is
+
+    def starts(self, old: list[int]) -> list[int]:
+        return old[: self.i] + self.new + [s + self.shift for s in old[self.j :]]
+
+    def texts(self, old: list[str], new: list[str]) -> list[str]:
+        return old[: self.i] + new + old[self.j :]
+
+
+def _again(lead: str, starts: list[int], end: int, old: str, text: str) -> _Again | None:
+    """Where a list changed between ``old`` and ``text`` (its entries at indent ``lead`` begin at
+    ``starts`` in ``old`` and the list ends at ``end``). None when the change reaches the first
+    entry's '-' or the list's end, which decide how the rest is read, or leaves a line the list
+    cannot hold: the list is then cut again whole."""
     same_start = _common_prefix(old, text)
     same_end = _common_suffix(old, text, min(len(old), len(text)) - same_start)
     # an entry whose first line is unchanged up to the character after its '-' still starts there
-    i = bisect.bisect_right(last.starts, same_start - len(last.lead) - 2) - 1
-    if i < 0:
+    i = bisect.bisect_right(starts, same_start - len(lead) - 2) - 1
+    if i < 0 or (end < len(old) and len(old) - same_end >= end):
         return None
     # an entry is untouched when the line end before it is unchanged too
-    j = bisect.bisect_right(last.starts, len(old) - same_end)
-    end = last.starts[j] + len(text) - len(old) if j < len(last.starts) else len(text)
-    return i, j, last.starts[i], end
+    j = bisect.bisect_right(starts, len(old) - same_end)
+    shift = len(text) - len(old)
+    stop = (starts[j] if j < len(starts) else end) + shift
+    part = text[starts[i] : stop]
+    if _stray(lead).search(part):
+        return None
+    return _Again(i, j, [starts[i] + m.start() for m in _entry_line(lead).finditer(part)], starts[i], stop, shift)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -402,6 +449,15 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return same
 
 
+class Block(NamedTuple):
+    """Where a block list lies in an entry: the indent of its items' '-', where each item begins,
+    and where the list ends."""
+
+    lead: str
+    starts: list[int]
+    end: int
+
+
 class Cut(NamedTuple):
     """An entry with the block lists under some of its keys taken out: ``head`` is the entry with
     those keys left without a value; ``items[key]`` are the texts of the list's items, each a
@@ -409,16 +465,24 @@ class Cut(NamedTuple):
 
     head: str
     items: dict[str, list[str]]
+    blocks: dict[str, Block]
 
 
 _KEYS_AT_2 = re.compile(r"- [^\s#]")  # an entry whose first key is on its first line, at column 2
 _SIBLING = re.compile(r"  [^ \n]")  # a line of a key at column 2
 
 
-def cut_lists(chunk: str, keys: Collection[str]) -> Cut | None:
+def cut_lists(chunk: str, keys: Collection[str], last: tuple[str, Cut] | None = None) -> Cut | None:
     """The entry ``chunk`` (a one-item list at column 0, as cut by split_entries) with the block
     lists under ``keys`` cut out: None unless at least one of them is there, each once, as a
-    plain block list that runs until the next key of the entry."""
+    plain block list that runs until the next key of the entry.
+
+    ``last``, another version of the entry and its cut, spares cutting again the items they
+    share when only one list's items changed; the result is the same.
+    """
+    again = None if last is None else _cut_again(*last, chunk)
+    if again is not None:
+        return again
     if not keys or not _KEYS_AT_2.match(chunk):
         return None
     names = "|".join(re.escape(key) for key in keys)
@@ -427,21 +491,22 @@ def cut_lists(chunk: str, keys: Collection[str]) -> Cut | None:
         return None
     head: list[str] = []
     items: dict[str, list[str]] = {}
+    blocks: dict[str, Block] = {}
     done = 0
     for m in found:
         block = _block(chunk, m.end())
         if block is None:
             return None
-        starts, end = block
-        items[m[1]] = [chunk[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+        items[m[1]] = _slices(chunk, block.starts, block.end)
+        blocks[m[1]] = block
         head.append(chunk[done : m.end()])
-        done = end
+        done = block.end
     head.append(chunk[done:])
-    return Cut("".join(head), items)
+    return Cut("".join(head), items, blocks)
 
 
-def _block(chunk: str, start: int) -> tuple[list[int], int] | None:
-    """Where the items of the block list from ``start`` begin, and where the list ends."""
+def _block(chunk: str, start: int) -> Block | None:
+    """The block list from ``start``, or None."""
     first = _CONTENT.search(chunk, start)
     mark = None if first is None else _MARK.match(chunk, first.start())
     if mark is None or len(mark[1]) < 2:
@@ -451,4 +516,20 @@ def _block(chunk: str, start: int) -> tuple[list[int], int] | None:
     end = len(chunk) if stray is None else stray.start()
     if end < len(chunk) and not _SIBLING.match(chunk, end):
         return None
-    return [m.start() for m in _entry_line(lead).finditer(chunk, mark.start(), end)], end
+    return Block(lead, [m.start() for m in _entry_line(lead).finditer(chunk, mark.start(), end)], end)
+
+
+def _cut_again(old: str, cut: Cut, chunk: str) -> Cut | None:
+    """``chunk`` cut like ``old`` was, when all that changed lies among the items of one list."""
+    for key, block in cut.blocks.items():
+        again = _again(block.lead, block.starts, block.end, old, chunk)
+        if again is None:
+            continue
+        items = {**cut.items, key: again.texts(cut.items[key], _slices(chunk, again.new, again.stop))}
+        # the lists after this one moved with the text
+        blocks = {name: b if b.end <= block.starts[0] else Block(b.lead, [s + again.shift for s in b.starts],
+                                                                 b.end + again.shift)
+                  for name, b in cut.blocks.items()}
+        blocks[key] = Block(block.lead, again.starts(block.starts), block.end + again.shift)
+        return Cut(cut.head, items, blocks)
+    return None
