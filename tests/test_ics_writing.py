@@ -107,3 +107,28 @@ def test_an_engineers_shifts_leave_out_every_day_others_take(tmp_path: Path, zon
                 off = any(a <= t < b for a, b in taken)
                 assert any(a <= t < b for a, b in mine) != off, (engineer, t)
                 t += dt.timedelta(hours=1)
+
+
+def test_a_long_calendar_is_written_in_pieces_that_make_the_whole(run: Callable[..., Result], tmp_path: Path) -> None:
+    root = _org(tmp_path, ["A", "B"], "Europe/Berlin")
+    oncall = root / "ops-data" / "oncall.yaml"
+    body = yaml.safe_load(oncall.read_text(encoding="utf-8"))
+    start = dt.date(2025, 1, 6)
+    body["rotations"][0]["shifts"] = [{"week": str(start + dt.timedelta(weeks=i)), "engineer": f"eng{i % 2 + 1}"}
+                                      for i in range(2 * ics.BATCH + 1)]
+    oncall.write_text(yaml.safe_dump(body), encoding="utf-8")
+    pieces = list(ics.calendar(dataset.load(root, start), "team"))
+    assert len(pieces) == 4  # the head, two full batches, the last event with the calendar's end
+    result = run("schedule", "ics", "--root", root, "--rotation", "team", "--out", tmp_path / "team.ics")
+    assert result.code == 0, result.err
+    written = (tmp_path / "team.ics").read_bytes().decode("utf-8")
+    assert written == "".join(pieces) == _written_back(written)
+    assert written.count("BEGIN:VEVENT") == 2 * ics.BATCH + 1 + 4
+
+
+def test_a_refused_calendar_writes_no_file(run: Callable[..., Result], tmp_path: Path) -> None:
+    root = _org(tmp_path, ["A", "B"], "Europe/Berlin")
+    out = tmp_path / "team.ics"
+    result = run("schedule", "ics", "--root", root, "--rotation", "team", "--engineer", "eng9", "--out", out)
+    assert result.code == 2 and "no engineer 'eng9'" in result.err
+    assert not out.exists()

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import itertools
 import json
 import os
 import sys
@@ -325,13 +326,16 @@ def schedule_ics(rotation_id: str, engineer: str | None, out: Path | None, root:
     """The rotation as an iCalendar (RFC 5545) file: stable UIDs, SEQUENCE from git history."""
     from opscheck.exports import ics
 
-    text = ics.export(_load_data(root, today(), ON_CALL_PARTS), rotation_id, engineer)
+    pieces = ics.calendar(_load_data(root, today(), ON_CALL_PARTS), rotation_id, engineer)
+    pieces = itertools.chain([next(pieces)], pieces)  # the first piece comes after every check
     if out is None:
-        echo(text, nl=False)
+        for piece in pieces:
+            echo(piece, nl=False)
         return 0
     try:
         with out.open("w", encoding="utf-8", newline="") as f:  # keep the CRLF line ends RFC 5545 asks for
-            f.write(valid_utf8(text))
+            for piece in pieces:
+                f.write(valid_utf8(piece))
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
     return 0

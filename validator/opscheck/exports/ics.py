@@ -14,6 +14,7 @@ engineer's calendar leaves out of their shift the days an override gives to some
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ ONE_DAY, WEEK = dt.timedelta(days=1), dt.timedelta(days=7)
 LAST_DAY = dt.date.max - 2 * WEEK  # a week that starts later cannot end within the calendar
 DOMAIN = "opscheck"
 END = "END:VCALENDAR\r\n"
+BATCH = 1000  # events in one piece of the written calendar
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,13 @@ def override_uid(rotation: str, day: dt.date) -> str:
 
 def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     """The calendar of ``rotation_id`` (only ``engineer``'s events when given), as RFC 5545 text."""
+    return "".join(calendar(ds, rotation_id, engineer))
+
+
+def calendar(ds: Dataset, rotation_id: str, engineer: str | None = None) -> Iterator[str]:
+    """The calendar in pieces to write as they come: a schedule of centuries makes a calendar far
+    larger than its data, so it is never held whole. All that can be refused is refused before
+    the first piece."""
     from icalendar import Calendar
 
     rot = find_rotation(ds, rotation_id)
@@ -65,29 +74,39 @@ def export(ds: Dataset, rotation_id: str, engineer: str | None = None) -> str:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"On call: {rot.id}")
     cal.add("x-wr-timezone", rot.handoff.timezone)
-    shifts = sorted(rot.shifts, key=lambda s: s.week)
-    overrides = sorted(rot.overrides, key=lambda o: o.first)
     years = _years(ds, rot)
     if years:
         cal.add_component(vtimezone.component(tz, rot.handoff.timezone, years))
+    # the library writes the calendar's properties and time zone; the events, written alike, follow
+    head: str = cal.to_ical().decode("utf-8")
+    yield head.removesuffix(END)
+    batch: list[str] = []
+    for event in _events(ds, rot, engineer, tz, changes):
+        batch.append(event)
+        if len(batch) == BATCH:
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch) + END
+
+
+def _events(
+    ds: Dataset, rot: Rotation, engineer: str | None, tz: ZoneInfo, changes: dict[Key, Change]
+) -> Iterator[str]:
+    """Each shift's event (or its parts around others' overrides), then each override's, by date."""
     lines = Lines()
-    events = []
     cuts = _cuts(rot, engineer, tz) if engineer is not None else []
     ends = [end for _, end in cuts]
-    for shift in shifts:
+    for shift in sorted(rot.shifts, key=lambda s: s.week):
         change = changes.get(("shift", str(shift.week)), Change())
         if engineer is None:
-            events.append(_shift_event(lines, ds, rot, shift, _span(rot, shift, tz), change))
+            yield _shift_event(lines, ds, rot, shift, _span(rot, shift, tz), change)
         elif engineer == shift.engineer:
             spans = _own_spans(rot, shift, tz, cuts, ends)
             for i, span in enumerate(spans):
-                events.append(_shift_event(lines, ds, rot, shift, span, change, part=i if len(spans) > 1 else None))
-    for ov in overrides:
+                yield _shift_event(lines, ds, rot, shift, span, change, part=i if len(spans) > 1 else None)
+    for ov in sorted(rot.overrides, key=lambda o: o.first):
         if engineer in (None, ov.engineer):
-            events.append(_override_event(lines, ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change())))
-    # the library writes the calendar's properties and time zone; the events, written alike, close it
-    head: str = cal.to_ical().decode("utf-8")
-    return head.removesuffix(END) + "".join(events) + END
+            yield _override_event(lines, ds, rot, ov, tz, changes.get(("override", str(ov.first)), Change()))
 
 
 def _years(ds: Dataset, rot: Rotation) -> list[int]:
