@@ -12,6 +12,7 @@ import difflib
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 CUTOFF = 0.6
 MAX_WORD = 100  # longer text is not a typo of a name
@@ -56,6 +57,12 @@ class Suggestions:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+    return _hint(word, tuple(choices))
+
+
+@lru_cache(maxsize=4096)
+def _hint(word: str, choices: tuple[str, ...]) -> str:
+    # a file can misspell the same key in every one of its 100,000 entries: one search each
     return Suggestions(choices)(word)
 
 

@@ -14,6 +14,7 @@ engineer's calendar leaves out of their shift the days an override gives to some
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,7 +210,7 @@ def history(root: Path, rot: Rotation) -> dict[Key, Change]:
     Without a git repository every SEQUENCE is 0. The working copy counts as the newest
     version, so an uncommitted reassignment already bumps its event.
     """
-    found = _versions(root, rot.id)
+    found = _versions(root, rot)
     if found is None:
         return {}
     counts: dict[Key, int] = {}
@@ -231,9 +232,10 @@ def history(root: Path, rot: Rotation) -> dict[Key, Change]:
 Holders = dict[Key, str]  # key -> engineer
 
 
-def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]] | None:
+def _versions(root: Path, rot: Rotation) -> list[tuple[dt.datetime, Holders]] | None:
     """Who held what in each committed version of the rotation; a version that cannot be read
-    (or lacks the rotation) holds nothing."""
+    (or lacks the rotation) holds nothing. A version that is the working copy byte for byte
+    (usually the last) is not parsed again: its holders are those of ``rot``."""
     from opscheck.history import file_versions, find_repo, prefix_of, require_full_history
     from opscheck.versions import Reader, Version
 
@@ -242,12 +244,28 @@ def _versions(root: Path, rotation_id: str) -> list[tuple[dt.datetime, Holders]]
         return None
     require_full_history(repo, "schedule ics (SEQUENCE counts reassignments)")
     reader = Reader()
+    working = _blob_id(root / ONCALL_FILE, root)
     out = []
     for stamp, contents in file_versions(repo, prefix_of(repo, root) + ONCALL_FILE):
-        version = reader.read(ONCALL_FILE, contents)
-        rot = version.model.get(rotation_id) if isinstance(version, Version) else None
-        out.append((dt.datetime.fromtimestamp(stamp, dt.timezone.utc), _holders_of(rot) if rot else {}))
+        if contents.hexsha == working:
+            held = _holders_of(rot)
+        else:
+            version = reader.read(ONCALL_FILE, contents)
+            then = version.model.get(rot.id) if isinstance(version, Version) else None
+            held = _holders_of(then) if then else {}
+        out.append((dt.datetime.fromtimestamp(stamp, dt.timezone.utc), held))
     return out
+
+
+def _blob_id(path: Path, root: Path) -> str | None:
+    """The id git gives the file's bytes as a blob (None if it cannot be read)."""
+    from opscheck.tree import Unreadable, read_regular
+
+    try:
+        data = read_regular(path, root)
+    except Unreadable:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def _holders_of(rot: Rotation) -> Holders:

@@ -12,10 +12,12 @@ library's own writing: read and written again by it, they come out byte for byte
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 FOLD_AT = 75  # octets: the library folds a line when it reaches this length, never a shorter one
 PROBE = dt.datetime(2000, 1, 3, 9, 0)  # a time whose written value cannot be mistaken in its line
 PROBE_VALUE = "20000103T090000"
+_ESCAPED = re.compile(r"[\\;,\r\n]")  # what TEXT escaping changes (the library's \N holds a backslash)
 
 
 class Lines:
@@ -31,7 +33,8 @@ class Lines:
         if line is None:
             from icalendar import vText
 
-            line = fold(f"{name}:{vText(value).to_ical().decode('utf-8')}")
+            escaped = vText(value).to_ical().decode("utf-8") if _ESCAPED.search(value) else value
+            line = fold(f"{name}:{escaped}")
             if not once:
                 self._texts[(name, value)] = line
         return line
