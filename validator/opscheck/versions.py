@@ -139,8 +139,8 @@ class Reader:
         if sum(1 for chunk in chunks if (name, chunk) not in self.entries) > MAX_UNREAD_ENTRIES:
             return self._all_entries(file, name, text, split.chunks)
         # a commit that edits one entry: the entry's last version tells how to cut it again
-        old = None if last is None else list(zip(last[0].chunks, last[1], strict=True))[
-            len(before) : len(last[1]) - len(after)]
+        gone = slice(len(before), len(last[1]) - len(after)) if last else None
+        old = list(zip(last[0].chunks[gone], last[1][gone], strict=True)) if last and gone else None
         changed = []
         for n, chunk in enumerate(chunks):
             entry = self.entries.recent((name, chunk))
