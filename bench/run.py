@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Every performance target of opscheck, measured in one run: `python bench/run.py`.
 
-    python bench/run.py [--repeat N] [--skip-audit] [--keep DIR]
+    python bench/run.py [--repeat N] [--skip-audit] [--keep DIR] [--only TEXT]
 
 Builds the organisations it needs (orgs.py: the make_org organisation, the same with 40 weeks
 of time off per engineer, with every engineer renamed, with 446 committed versions of
@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs of each command and its peer (median shown)")
     ap.add_argument("--skip-audit", action="store_true", help="leave out the 1,000-commit audit (slow to build)")
     ap.add_argument("--skip-others", action="store_true", help="leave out plan_bench.py and dbt_manifest.py")
+    ap.add_argument("--only", action="append", metavar="TEXT",
+                    help="run only the commands whose name holds TEXT (repeatable), e.g. --only audit")
     ap.add_argument("--keep", type=Path, help="build the organisations here (or reuse them) and keep them")
     ap.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -211,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         orgs = built(work, args.skip_audit)
-        todo = cases(orgs)
+        todo = [c for c in cases(orgs) if not args.only or any(text in c.name for text in args.only)]
         compiled()
         before = load()
         measure(todo, args.repeat)
