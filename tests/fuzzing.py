@@ -1,9 +1,11 @@
-"""The harness behind the fuzz suite: mutate a repository's ops-data/ and policies/, run every
-command on it in process, and check what a CI run relies on.
+"""The harness behind the fuzz suite: mutate what a pull request controls (ops-data/, policies/,
+.github/CODEOWNERS and the dbt manifest the policy names), run every command on it in process,
+and check what a CI run relies on.
 
 Both engines use it: the Hypothesis tests in ``test_fuzz.py`` and the atheris script
 ``fuzz_atheris.py``. A run fails on an exit code outside 0, 1, 2, on a traceback, on output
-that is not valid UTF-8 or not valid in its format, and on a run past its time limit.
+that is not valid UTF-8 or not valid in its format, on a file opened outside the repository's
+copy, and on a run past its time limit.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import signal
+import sys
 import xml.dom.minidom
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,11 +48,16 @@ RAW_SNIPPETS = (
     "!!python/object:os.system x", "10:30", "9:00", "0x_", "0o", "~", "<<: {a: 1}", "[" * 80 + "]" * 80,
     "{a: " * 70 + "1" + "}" * 70, "'unclosed", '"\\ud800"', "\t", "? [a]\n: b",
 )
-COMMANDS = ("report", "plan", "ics", "who", "who-pipeline")
+CODEOWNERS = ".github/CODEOWNERS"
+MANIFEST = "analytics/target/manifest.json"
+COMMANDS = ("report", "plan", "ics", "who", "who-pipeline", "codeowners", "codeowners-check", "codeowners-write")
 
 
 def command(name: str, rotation: str, pipeline: str) -> tuple[str, ...]:
     return {
+        "codeowners": ("codeowners",),
+        "codeowners-check": ("codeowners", "--check"),
+        "codeowners-write": ("codeowners", "--write"),
         "report": ("report",),
         "plan": ("schedule", "plan", "--rotation", rotation, "--as-of", AS_OF),
         "ics": ("schedule", "ics", "--rotation", rotation),
@@ -82,10 +91,54 @@ def time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def invoke(*args: str) -> Outcome:
-    """``opscheck ARGS`` in process, capturing what it prints."""
+# Where a run may open files: the case's folder (the repository's copy and the outputs) and the
+# interpreter's own (modules imported on demand, time zones); anything else is a read outside.
+_ALLOWED = [os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__),
+                                          os.path.dirname(os.path.dirname(__file__)), "/usr/share/zoneinfo",
+                                          "/dev/null"}]
+_opened: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _opened is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _opened.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+@contextlib.contextmanager
+def opened_within(folder: Path) -> Iterator[None]:
+    """Fail when the block opens a file (following symlinks) outside ``folder`` and the interpreter."""
+    global _opened
+    _opened, found = [], []
+    try:
+        yield
+    finally:
+        found, _opened = _opened or [], None
+    allowed = [os.path.realpath(folder), *_ALLOWED]
+    outside = [p for p in found
+               if not any(_inside(os.path.realpath(p), a) for a in allowed) and not _git_lookup(p, folder)]
+    assert not outside, f"opened outside the repository: {outside[:5]}"
+
+
+def _git_lookup(path: str, folder: Path) -> bool:
+    """git looks for the repository holding --root in the folders above it (SEQUENCE of `schedule ics`)."""
+    above = {str(p) for p in folder.parents}
+    where = os.path.dirname(path)
+    return os.path.basename(path) in ("HEAD", "commondir", "gitdir") and (
+        where in above or (os.path.basename(where) == ".git" and os.path.dirname(where) in above))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def invoke(*args: str, within: Path | None = None) -> Outcome:
+    """``opscheck ARGS`` in process, capturing what it prints; with ``within``, no file outside it is opened."""
     out, err = io.StringIO(), io.StringIO()
-    with time_limit(HANG_SECONDS), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    watch = opened_within(within) if within is not None else contextlib.nullcontext()
+    with watch, time_limit(HANG_SECONDS), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
     return Outcome(code, out.getvalue(), err.getvalue())
 
@@ -102,7 +155,7 @@ def check_formats(root: Path, outputs: Path) -> None:
     args = ["validate", "--root", str(root), "--as-of", AS_OF, "--format", "text"]
     for fmt, file in files.items():
         args += ["--format", fmt, "--output", str(file)]
-    result = invoke(*args)
+    result = invoke(*args, within=root.parent)
     check_common("validate", result)
     if result.code == 2:
         return  # a configuration error: no report was written
@@ -121,17 +174,39 @@ def check_formats(root: Path, outputs: Path) -> None:
 def run_all(root: Path, outputs: Path, commands: tuple[str, ...], rotation: str, pipeline: str) -> None:
     check_formats(root, outputs)
     for name in commands:
-        result = invoke(*command(name, rotation, pipeline), "--root", str(root))
+        before = _read_if_file(root / CODEOWNERS)
+        result = invoke(*command(name, rotation, pipeline), "--root", str(root), within=root.parent)
         check_common(name, result)
         if name == "ics" and result.code == 0:
             assert result.out.startswith("BEGIN:VCALENDAR\r\n"), result.out[:200]
+        if name == "codeowners-write" and result.code == 0:
+            check_written(root, before)
+
+
+def check_written(root: Path, before: bytes | None) -> None:
+    """After a write, the block is up to date and the team's lines before it are kept byte for byte."""
+    again = invoke("codeowners", "--check", "--root", str(root), within=root.parent)
+    check_common("codeowners --check after --write", again)
+    assert again.code == 0, again.out[-2000:] + again.err[-2000:]
+    after = (root / CODEOWNERS).read_bytes()
+    begin = after.index(b"# BEGIN opscheck")
+    assert before is None or before.startswith(after[:begin]), (before[:begin + 100], after[:begin + 100])
+
+
+def _read_if_file(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() and not path.is_symlink() else None
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
+    """The parts of ``source`` a pull request controls, copied to ``target`` (symlinks kept as such)."""
     if target.exists():
         shutil.rmtree(target)
-    for name in ("ops-data", "policies"):
-        shutil.copytree(source / name, target / name, symlinks=True)
+    for name in ("ops-data", "policies", "analytics"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, symlinks=True)
+    if (source / CODEOWNERS).is_file():
+        (target / CODEOWNERS).parent.mkdir(parents=True)
+        shutil.copyfile(source / CODEOWNERS, target / CODEOWNERS)
     return target
 
 
@@ -160,6 +235,27 @@ def _nodes(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
             yield from _nodes(value, (*path, i))
 
 
+def edit_node(data: Any, pick: int, value: Any, action: str) -> Any:
+    """``data`` with its ``pick``-th node replaced, deleted or duplicated (or a key added next to it)."""
+    nodes = list(_nodes(data))
+    where, _ = nodes[pick % len(nodes)]
+    if not where:
+        return value if action == "replace" else data
+    parent = data
+    for part in where[:-1]:
+        parent = parent[part]
+    last = where[-1]
+    if action == "replace":
+        parent[last] = value
+    elif action == "delete":
+        del parent[last]
+    elif action == "duplicate" and isinstance(parent, list):
+        parent.insert(last, parent[last])
+    elif isinstance(parent, dict):
+        parent[f"{last}x" if action == "misspell" else last] = value
+    return data
+
+
 def mutate_value(root: Path, file: str, pick: int, value: Any, action: str) -> None:
     """Replace, delete or duplicate the ``pick``-th node of the file's data (or add a key to it)."""
     path = root / file
@@ -169,23 +265,7 @@ def mutate_value(root: Path, file: str, pick: int, value: Any, action: str) -> N
         data = yaml.safe_load(front)
     else:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    nodes = list(_nodes(data))
-    where, _ = nodes[pick % len(nodes)]
-    if not where:
-        data = value if action == "replace" else data
-    else:
-        parent = data
-        for part in where[:-1]:
-            parent = parent[part]
-        last = where[-1]
-        if action == "replace":
-            parent[last] = value
-        elif action == "delete":
-            del parent[last]
-        elif action == "duplicate" and isinstance(parent, list):
-            parent.insert(last, parent[last])
-        elif isinstance(parent, dict):
-            parent[f"{last}x" if action == "misspell" else last] = value
+    data = edit_node(data, pick, value, action)
     dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096)
     if file.endswith(".md"):
         path.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")

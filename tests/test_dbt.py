@@ -60,6 +60,7 @@ def _policy(root: Path, manifest: str) -> None:
      ' "dbt_version": "9.0.0"}, "nodes": {"x": 1}}', "has schema v99 (dbt 9.0.0)"),
     ('{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v7.json"}}', "schema v7"),
     ('{"nodes": {"x": {"config": ' + "[" * 100_000 + "]" * 100_000 + "}}}", "nests deeper"),
+    ('{"metadata": {"dbt_version": "1.\udc80"}}', "holds text that is not UTF-8"),  # the byte 0x80
 ])
 def test_a_missing_or_unreadable_manifest_is_exit_2_naming_the_fix(
     repo: Path, run: Callable[..., Result], content: str | None, says: str,
@@ -67,7 +68,7 @@ def test_a_missing_or_unreadable_manifest_is_exit_2_naming_the_fix(
     manifest = repo / MANIFEST
     manifest.unlink()
     if content is not None:
-        manifest.write_text(content, encoding="utf-8")
+        manifest.write_bytes(content.encode("utf-8", "surrogateescape"))
     for command in (["validate", "--as-of", AS_OF], ["report"]):
         result = run(*command, "--root", repo)
         assert result.code == 2, result.out + result.err

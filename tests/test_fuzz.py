@@ -1,8 +1,11 @@
-"""Fuzz suite: mutated copies of this repository's data and of a small make_org organisation,
-run through validate (every format), report, schedule plan, schedule ics and who in process.
+"""Fuzz suite: mutated copies of this repository's data, of a small make_org organisation and of
+the team's data with its dbt project, run through validate (every format), report, schedule plan,
+schedule ics, who and codeowners (print, --check, --write into the copy) in process. Besides
+ops-data/ and policies/ the mutations reach `.github/CODEOWNERS`, the pipelines' code: globs and
+the dbt manifest the policy names.
 
 Every example must give exit 0, 1 or 2, no traceback, valid UTF-8 and output valid in its format,
-within the time limit. CI runs a short budget; for a long run::
+open no file outside the repository's copy, and answer within the time limit. CI runs a short budget; for a long run::
 
     OPSCHECK_FUZZ=long .venv/bin/pytest tests/test_fuzz.py            # 2,000 examples per test
     OPSCHECK_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_fuzz.py  # as many as you like
@@ -24,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fuzzing
+import fuzzing_sources
 from conftest import REPO
 
 _BUDGETS = {"ci": 2, "long": 2000}
@@ -63,6 +67,8 @@ def orgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Org]:
         small = tmp_path_factory.mktemp("small-org")
         module.build(str(small), 2, 4, 3, 1, dt.date(2026, 1, 5))
         found["small"] = Org(small, "t000", "t000-p000")
+    found["dbt"] = Org(fuzzing_sources.dbt_org(REPO, tmp_path_factory.mktemp("dbt-org") / "repo"),
+                       "data-pipelines", "profit-aggregate")
     return found
 
 
@@ -187,4 +193,82 @@ def test_file_system(orgs: dict[str, Org], scratch: Path, which: str, file: int,
     org, root, outputs = _prepare(orgs, scratch, which)
     names = (*org.files, "ops-data/runbooks", "policies/rules")
     fuzzing.file_system(root, names[file % len(names)], kind)
+    _finish(org, root, outputs, run)
+
+
+# -- .github/CODEOWNERS, the pipelines' code: globs and the dbt manifest ----------------------------
+
+with_codeowners = st.sampled_from(["team", "dbt"])
+codeowners_runs = st.lists(st.sampled_from(fuzzing.COMMANDS), max_size=1).map(
+    lambda more: ("codeowners-check", "codeowners-write", *(c for c in more if not c.startswith("codeowners"))))
+codeowners_lines = st.lists(st.builds(
+    fuzzing_sources.codeowners_line, st.lists(st.integers(0, 100), min_size=1, max_size=8),
+    st.lists(st.integers(0, 100), max_size=4), st.none() | st.none() | st.integers(0, 100)), min_size=1, max_size=4)
+
+
+@SETTINGS
+@given(which=with_codeowners, edits=st.lists(
+    st.tuples(st.integers(0, 1 << 20), st.integers(0, 8), st.binary(max_size=8)), min_size=1, max_size=4),
+    run=codeowners_runs)
+def test_codeowners_bytes(orgs: dict[str, Org], scratch: Path, which: str, edits: list[Any],
+                          run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, which)
+    fuzzing.mutate_bytes(root, fuzzing.CODEOWNERS, edits)
+    _finish(org, root, outputs, run)
+
+
+@SETTINGS
+@given(which=with_codeowners, where=st.integers(0, 1000), lines=codeowners_lines, crlf=st.booleans(),
+       run=codeowners_runs)
+def test_codeowners_lines(orgs: dict[str, Org], scratch: Path, which: str, where: int, lines: list[str],
+                          crlf: bool, run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, which)
+    fuzzing_sources.insert_lines(root, fuzzing.CODEOWNERS, where, lines, crlf)
+    _finish(org, root, outputs, run)
+
+
+@SETTINGS
+@given(which=with_codeowners, pick=st.integers(0, 100), patterns=st.lists(
+    st.lists(st.integers(0, 100), min_size=1, max_size=8).map(fuzzing_sources.pattern), max_size=4),
+    run=codeowners_runs)
+def test_code_globs(orgs: dict[str, Org], scratch: Path, which: str, pick: int, patterns: list[str],
+                    run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, which)
+    fuzzing_sources.set_code(root, pick, patterns)
+    _finish(org, root, outputs, run)
+
+
+EXPOSURES = "analytics/models/exposures.yml"
+MANIFEST_RUNS = st.sampled_from([("report",), ("report", "codeowners-check")])
+
+
+@SETTINGS
+@given(edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 8), st.binary(max_size=8)),
+                      min_size=1, max_size=4), run=MANIFEST_RUNS)
+def test_manifest_bytes(orgs: dict[str, Org], scratch: Path, edits: list[Any], run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, "dbt")
+    fuzzing.mutate_bytes(root, fuzzing.MANIFEST, edits)
+    _finish(org, root, outputs, run)
+
+
+@SETTINGS
+@given(pick=st.integers(0, 10_000), value=st.sampled_from(fuzzing_sources.JSON_VALUES) | st.integers() | st.text(),
+       action=st.sampled_from(["replace", "replace", "delete", "duplicate", "misspell", "add"]), run=MANIFEST_RUNS)
+def test_manifest_values(orgs: dict[str, Org], scratch: Path, pick: int, value: Any, action: str,
+                         run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, "dbt")
+    fuzzing_sources.mutate_json(root, fuzzing.MANIFEST, pick, value, action)
+    _finish(org, root, outputs, run)
+
+
+@SETTINGS
+@given(manifest=st.sampled_from(fuzzing_sources.MANIFEST_PATHS), project=st.sampled_from(fuzzing_sources.PROJECT_DIRS),
+       file=st.sampled_from([None, fuzzing.MANIFEST, "analytics/target", "analytics", EXPOSURES]),
+       kind=st.sampled_from(["fifo", "folder", "dev-zero", "outside", "root", "loop", "dangling"]), run=MANIFEST_RUNS)
+def test_manifest_source(orgs: dict[str, Org], scratch: Path, manifest: Any, project: Any, file: str | None,
+                         kind: str, run: tuple[str, ...]) -> None:
+    org, root, outputs = _prepare(orgs, scratch, "dbt")
+    fuzzing_sources.write_dbt_source(root, manifest, project)
+    if file is not None:
+        fuzzing.file_system(root, file, kind)
     _finish(org, root, outputs, run)

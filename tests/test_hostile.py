@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, Result
+from conftest import AS_OF, REPO, Result
 from opscheck import tree
+from opscheck.integrations.codeowners import GROUP, MAX_GLOBS, matches
 from opscheck.source import parse_yaml
 
 COMMANDS = {
@@ -283,3 +284,50 @@ def test_report_check_on_a_fifo(tmp_path: Path, run: Callable[..., Result]) -> N
     os.mkfifo(tmp_path / "ONCALL.md")
     result = run("report", "--root", REPO, "--check", tmp_path / "ONCALL.md")
     assert result.code == 2 and "not a regular file" in result.err
+
+
+# -- .github/CODEOWNERS ----------------------------------------------------------------------------
+
+def _with_codeowners(root: Path, inside: str = "", after: str = "") -> Path:
+    """``root`` with this repository's CODEOWNERS, ``inside`` added to its block and ``after`` below it."""
+    (root / ".github").mkdir()
+    text = (REPO / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    text = text.replace("# END opscheck\n", f"{inside}# END opscheck\n") + after
+    (root / ".github/CODEOWNERS").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("line", ["\\", "\\\\\\", "  \\  "])
+def test_a_codeowners_line_of_backslashes_owns_nothing(team: Path, line: str, run: Callable[..., Result]) -> None:
+    root = _with_codeowners(team, after=f"{line}\n")
+    assert run("codeowners", "--check", "--root", root).code == 0
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN007,OWN008")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_codeowners_patterns_are_matched_without_backtracking(team: Path, run: Callable[..., Result]) -> None:
+    # With a backtracking engine each of these took exponential time in the path's length.
+    assert not matches("*a" * 40 + "b", "a" * 10_000)
+    assert not matches("/" + "**/" * 60 + "b", "a/" * 100 + "c")
+    root = _with_codeowners(team, inside="a" * 200 + " @eng1\n", after="*a" * 40 + "b @eng1\n")
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN008")
+    assert (result.code, result.out.splitlines()[-1]) == (0, f"0 errors, 0 warnings in 8 files (as of {AS_OF})")
+
+
+def test_a_glob_with_many_wildcards_on_a_long_name_is_linear(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / ("a" * 250)).write_text("x", encoding="utf-8")
+    assert tree.FileTree(tmp_path).glob("d/" + "*a" * 40 + "b") == []
+    assert tree.FileTree(tmp_path).glob("d/" + "*a" * 40) == ["d/" + "a" * 250]
+
+
+def test_many_lines_after_a_large_block_are_compared_within_a_budget(team: Path, run: Callable[..., Result]) -> None:
+    """Every line after the block against every path of the block is a product: past the budget
+    OWN008 says it could not compare them all, and a line it did reach is still reported."""
+    inside = "".join(f"/x{i}/y{i}/** @eng1\n" for i in range(MAX_GLOBS + 10))
+    after = "x0/ @eng1\n" + "".join(f"z{i}/*.q @eng1\n" for i in range(GROUP * 40))
+    root = _with_codeowners(team, inside=inside, after=after)
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN008", "--format", "json")
+    said = [f["message"] for f in result.json()["findings"]]
+    assert any("too many lines in and after the opscheck block" in m for m in said), said
+    assert any("'x0/' comes after the opscheck block and also matches '/x0/y0/**'" in m for m in said), said

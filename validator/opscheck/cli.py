@@ -413,6 +413,8 @@ def codeowners_cmd(write: bool, check: bool, root: Path) -> int:
     found = codeowners.load(_load_data(root, today()), policy.codeowners.data_owners)
     if found.error is not None:
         raise ConfigError(found.error.message, f"{found.file}:{found.error.line}")
+    if found.unchecked:
+        echo(f"opscheck: warning: {found.unchecked} (OWN008)", err=True)
     for later, mine in found.shadows:
         echo(f"opscheck: warning: {found.file}:{later.line}: '{later.pattern}' comes after the opscheck "
                    f"block and also matches '{mine.pattern}'; the last match wins (OWN008)", err=True)

@@ -16,7 +16,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Beyond this a path cannot be a file of a sane repository; the OS would refuse it anyway.
@@ -252,13 +252,55 @@ def fixed_prefix(pattern: str) -> str:
     return "/".join(parts[:wild])
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> Linear:
     """A regular expression matching the paths ``pattern`` matches, as Path.glob would."""
     out: list[str] = []
     for part in pattern.split("/"):
         if part == "**":
             out.append("(?:[^/]+/)*")
             continue
-        piece = "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c) for c in part)
+        piece = "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else literal(c) for c in part)
         out.append(piece + "/")
-    return re.compile("".join(out)[:-1] + r"\Z")
+    return Linear("\\A" + "".join(out)[:-1] + "\\z")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def literal(char: str) -> str:
+    """``char`` as RE2 reads it literally: letters and digits as they are, anything else by code point."""
+    return char if char.isalnum() or char == "_" else f"\\x{{{ord(char):x}}}"
+
+
+class Linear:
+    """A regular expression run by RE2, in time linear in the text whatever the pattern.
+
+    Globs come from files a pull request controls (CODEOWNERS, the pipelines' code:); with
+    backtracking, a pattern such as ``*a*a*a*a*a*b`` takes exponential time on a long name.
+    A pattern too large for RE2 matches nothing. A path with bytes the OS could not decode
+    (lone surrogates) is matched with U+FFFD in their place, one character each.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        import re2  # loaded on the first glob, not with every command
+
+        options = re2.Options()
+        options.log_errors = False
+        try:
+            self._regex: Any = re2.compile(pattern, options)
+        except re2.error:
+            self._regex = None
+
+    @property
+    def compiled(self) -> bool:
+        return self._regex is not None
+
+    def match(self, text: str) -> bool:
+        return self._regex is not None and self._regex.match(self._safe(text)) is not None
+
+    def search(self, text: str) -> bool:
+        return self._regex is not None and self._regex.search(self._safe(text)) is not None
+
+    @staticmethod
+    def _safe(text: str) -> str:
+        return text if text.isascii() else _SURROGATE.sub("\ufffd", text)

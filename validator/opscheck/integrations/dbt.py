@@ -224,6 +224,9 @@ def _decode(manifest: str, raw: bytes) -> _Manifest:
     except RecursionError:
         raise ConfigError(f"the dbt manifest {manifest} nests deeper than any manifest dbt writes; "
                           "run `dbt parse` again to rewrite it") from None
+    except UnicodeDecodeError:  # msgspec's error for a string that is not UTF-8 (not a DecodeError)
+        raise ConfigError(f"the dbt manifest {manifest} holds text that is not UTF-8; "
+                          "run `dbt parse` again to rewrite it") from None
     except msgspec.DecodeError as exc:
         head = _head(raw)
         if head is not None:
@@ -239,7 +242,7 @@ def _decode(manifest: str, raw: bytes) -> _Manifest:
 def _head(raw: bytes) -> _Metadata | None:
     try:
         return msgspec.json.decode(raw, type=_Head).metadata
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return None
 
 

@@ -83,6 +83,8 @@ def codeowners_unreachable(ds: Dataset, opts: Options) -> Iterator[Hit]:
                           f"CODEOWNERS cannot ask them to review its code; add github: to '{eng}' in "
                           "ops-data/engineers.yaml", pipe.id)
     found = ds.codeowners
+    if found is not None and found.unchecked:
+        yield Hit(Loc(FILE), found.unchecked, None, line=(found.begin or 1))
     for later, mine in found.shadows if found else []:
         yield Hit(Loc(FILE), f"line {later.line} '{later.pattern}' comes after the opscheck block and also "
                   f"matches '{mine.pattern}' (line {mine.line}): the last match wins, so it takes those files "
