@@ -45,6 +45,17 @@ class Places:
         # worked out on the first question about a collection, so that each question is quick
         self._items: dict[int, list[int]] = {}
         self._keys: dict[int, dict[str, tuple[int, int]]] = {}
+        # and answers kept: findings share paths (a rotation, its shifts) and ask twice (mark, name)
+        self._at: dict[tuple[str | int, ...], int | None] = {(): 0}
+        self._names: dict[int, str | None] = {}
+
+    def at(self, path: tuple[str | int, ...]) -> int | None:
+        """The node of the value at ``path``, None where the path does not exist."""
+        if path in self._at:
+            return self._at[path]
+        parent = self.at(path[:-1])
+        found = self._at[path] = None if parent is None else self.child(parent, path[-1])
+        return found
 
     def target(self, node: int) -> int:
         return self.aliases.get(node, node) if self.kinds[node] == _ALIAS else node
@@ -94,6 +105,11 @@ class Places:
 
     def selector(self, node: int) -> str | None:
         """What names a list entry: its text, or its first selector field's, else None."""
+        if node not in self._names:
+            self._names[node] = self._selector(node)
+        return self._names[node]
+
+    def _selector(self, node: int) -> str | None:
         text = self.text(node)
         if text is not None:
             return f"={text}"

@@ -65,31 +65,25 @@ class Document:
         """Where every value starts: worked out on the first question, when something here is reported."""
         return places(self.text) if self.text else None
 
-    def node(self, path: Sequence[PathPart], key: bool = False) -> int | None:
-        """The node of the value at ``path`` (of its key with ``key``), None where the path does not exist."""
-        index, node = self.root, 0
-        if index is None:
-            return None
-        for i, part in enumerate(path):
-            found = index.child(node, part, key and i == len(path) - 1)
-            if found is None:
-                return None
-            node = found
-        return node
+    def node(self, path: Sequence[PathPart]) -> int | None:
+        """The node of the value at ``path``, None where the path does not exist."""
+        return None if self.root is None else self.root.at(tuple(path))
 
     def mark(self, path: Sequence[PathPart], key: bool = False) -> tuple[int, int]:
         """1-based line and column of the value at ``path`` (of its key with ``key``).
 
         Walks as far as the path exists, so a missing key points at its parent.
         """
-        index, node = self.root, 0
+        index = self.root
         if index is None:
             return 1 + self.line_offset, 1
-        for i, part in enumerate(path):
-            found = index.child(node, part, key and i == len(path) - 1)
-            if found is None:
-                break
-            node = found
+        path = tuple(path)
+        node = index.at(path)
+        if node is not None and key and path:
+            node = index.child(index.at(path[:-1]), path[-1], key=True)  # type: ignore[arg-type]
+        if node is None:
+            parent = next(found for i in range(len(path) - 1, -1, -1) if (found := index.at(path[:i])) is not None)
+            node = parent
         line, column = index.mark(node)
         return line + 1 + self.line_offset, column + 1
 
@@ -119,14 +113,13 @@ def path_key(index: Places | None, path: Sequence[PathPart]) -> str:
     lines or entries are inserted above, which is what a finding's fingerprint needs.
     """
     out: list[str] = []
-    node: int | None = 0
-    for part in path:
-        found = index.child(node, part) if index is not None and node is not None else None
+    path = tuple(path)
+    for i, part in enumerate(path):
+        found = index.at(path[: i + 1]) if index is not None else None
         if index is not None and found is not None and isinstance(part, int):
             out.append(f"[{index.selector(found) or part}]")
         else:
             out.append(f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part))
-        node = found
     return "".join(out)
 
 
