@@ -173,7 +173,7 @@ def test_audit_of_a_repository_without_commits_is_empty(run: Callable[..., Resul
 def test_entries_split_like_the_whole_file_parses() -> None:
     import yaml
 
-    from opscheck.versions import split_entries
+    from opscheck.entries import split_entries
 
     text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
     split = split_entries(text, "rotations")
@@ -195,7 +195,7 @@ def test_entries_split_like_the_whole_file_parses() -> None:
     ],
 )
 def test_entries_fall_back_to_the_whole_file(text: str) -> None:
-    from opscheck.versions import split_entries
+    from opscheck.entries import split_entries
 
     assert split_entries(text, "rotations") is None
 
@@ -243,7 +243,7 @@ def _edit(text: str, line: int, column: int, cut: int, pieces: list[str]) -> str
 def test_entries_cut_again_around_a_change_are_the_entries_of_a_whole_split(
         lines: list[str], end: bool, changes: list[tuple[int, int, int, list[str]]]) -> None:
     """Each edited version split against the last good split is the split of its whole text."""
-    from opscheck.versions import split_entries
+    from opscheck.entries import split_entries
 
     text = _item_text(["rotations:", *lines], end)
     last = split_entries(text, "rotations")
@@ -260,7 +260,7 @@ def test_entries_cut_again_around_a_change_are_the_entries_of_a_whole_split(
 def test_entries_read_as_they_do_in_the_whole_file(lines: list[str], end: bool) -> None:
     import yaml
 
-    from opscheck.versions import split_entries
+    from opscheck.entries import split_entries
 
     text = _item_text(["rotations:", *lines], end)
     split = split_entries(text, "rotations")
@@ -290,8 +290,8 @@ ENTRY_LINES = [
 def test_an_entry_cut_into_head_and_items_reads_as_the_whole_entry(first: str, lines: list[str]) -> None:
     """When the head and every item of an entry's long lists parse on their own, the whole entry
     parses to the head with the items put back."""
+    from opscheck.entries import cut_lists
     from opscheck.source import parse_yaml
-    from opscheck.versions import cut_lists
 
     def one(text: str) -> Any:
         doc = parse_yaml("x", text)
@@ -316,7 +316,7 @@ def test_an_entry_cut_into_head_and_items_reads_as_the_whole_entry(first: str, l
 @example(["  shifts:", "  - week: a", "  overrides:", "  - date: c", "  - date: d"], [(5, 4, 1, ["e"])])
 def test_an_entry_cut_again_around_a_change_is_cut_as_a_whole(lines: list[str],
                                                                 changes: list[tuple[int, int, int, list[str]]]) -> None:
-    from opscheck.versions import cut_lists
+    from opscheck.entries import cut_lists
 
     keys = ["shifts", "overrides"]
     chunk = "\n".join(["- id: r", *lines]) + "\n"
@@ -341,7 +341,7 @@ def test_an_entry_cut_again_around_a_change_is_cut_as_a_whole(lines: list[str],
     ("- id: r\n  members: []\n", None),  # no list to cut
 ])
 def test_cut_lists(chunk: str, cut: tuple[str, dict[str, list[str]]] | None) -> None:
-    from opscheck.versions import cut_lists
+    from opscheck.entries import cut_lists
 
     found = cut_lists(chunk, ["shifts", "overrides"])
     assert (found and found[:2]) == cut
@@ -394,10 +394,11 @@ def test_changes_of_each_commit_are_its_diff_against_its_first_parent(history: P
     ("members: [eng1, eng2, eng3, eng4, eng5]", "members: eng1"),  # invalid head
 ])
 def test_a_rotation_read_from_its_pieces_is_the_rotation_read_whole(old: str, new: str) -> None:
+    from opscheck.entries import split_entries
     from opscheck.models import Rotation
     from opscheck.source import parse_yaml
     from opscheck.validation import validate
-    from opscheck.versions import Reader, split_entries
+    from opscheck.versions import Reader
 
     text = (REPO / "ops-data" / "oncall.yaml").read_text(encoding="utf-8")
     assert text.count(old) >= 1
