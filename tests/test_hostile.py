@@ -331,3 +331,15 @@ def test_many_lines_after_a_large_block_are_compared_within_a_budget(team: Path,
     said = [f["message"] for f in result.json()["findings"]]
     assert any("too many lines in and after the opscheck block" in m for m in said), said
     assert any("'x0/' comes after the opscheck block and also matches '/x0/y0/**'" in m for m in said), said
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\x85", "\r"])
+def test_codeowners_lines_are_counted_at_newlines_only(team: Path, odd: str, run: Callable[..., Result]) -> None:
+    """GitHub and git split CODEOWNERS at "\\n" only; a form feed or U+2028 inside a line does not
+    move the lines that follow, nor does it make the block look different."""
+    root = _with_codeowners(team, after=f"# a note{odd}with more\n/ops-data/ @eng1\n")
+    lines = (root / ".github/CODEOWNERS").read_bytes().decode("utf-8").split("\n")
+    assert run("codeowners", "--check", "--root", root).code == 0
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN007,OWN008", "--format", "json")
+    found = [(f["rule"], f["line"]) for f in result.json()["findings"]]
+    assert found == [("OWN008", lines.index("/ops-data/ @eng1") + 1)], found

@@ -110,7 +110,7 @@ def _show(value: Any) -> str:
 
 
 def tracked(file: str) -> bool:
-    return RUNBOOK.match(file) or file.removeprefix(DATA_DIR + "/") in (*ITEM_FILES, HOLIDAYS_FILE)
+    return bool(RUNBOOK.match(file)) or file.removeprefix(DATA_DIR + "/") in (*ITEM_FILES, HOLIDAYS_FILE)
 
 
 # --- comparing two versions of a file -------------------------------------------------------------
