@@ -189,8 +189,10 @@ def check_written(root: Path, before: bytes | None) -> None:
     check_common("codeowners --check after --write", again)
     assert again.code == 0, again.out[-2000:] + again.err[-2000:]
     after = (root / CODEOWNERS).read_bytes()
-    begin = after.index(b"# BEGIN opscheck")
-    assert before is None or before.startswith(after[:begin]), (before[:begin + 100], after[:begin + 100])
+    marker = b"# BEGIN opscheck"
+    # the block was replaced where it was, or (without one) appended after a blank line
+    mine = b"" if before is None else before[:before.index(marker)] if marker in before else before
+    assert after[:after.index(marker)].startswith(mine), (mine[-200:], after[:after.index(marker)][-200:])
 
 
 def _read_if_file(path: Path) -> bytes | None:

@@ -259,12 +259,14 @@ class Matcher(Protocol):
 def glob_regex(pattern: str) -> Matcher:
     """A regular expression matching the paths ``pattern`` matches, as Path.glob would.
 
-    The usual globs (at most one ``*`` in a part, at most one ``**``) are matched by ``re``, fast
-    per path and linear on them. A glob with more, such as ``*a*a*a*b`` from a CODEOWNERS line a
+    The usual globs (at most one ``*`` in a part, at most one ``**``, no longer than a path) are
+    matched by ``re``, fast per path and linear on them. A glob with more, such as ``*a*a*a*b`` from a CODEOWNERS line a
     pull request wrote, can take a backtracking engine exponential time: RE2 matches those.
     """
     parts = pattern.split("/")
-    usual = sum(part == "**" for part in parts) <= 1 and all(part == "**" or part.count("*") <= 1 for part in parts)
+    # re also takes seconds to compile a pattern of megabytes; no file's path is that long
+    usual = len(pattern) <= MAX_PATH_CHARS and sum(part == "**" for part in parts) <= 1 and \
+        all(part == "**" or part.count("*") <= 1 for part in parts)
     escape = re.escape if usual else literal
     out: list[str] = []
     for part in parts:
