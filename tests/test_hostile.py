@@ -345,3 +345,11 @@ def test_codeowners_lines_are_counted_at_newlines_only(team: Path, odd: str, run
     result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN007,OWN008", "--format", "json")
     found = [(f["rule"], f["line"]) for f in result.json()["findings"]]
     assert found == [("OWN008", lines.index("/ops-data/ @eng1") + 1)], found
+
+
+def test_a_codeowners_line_of_megabytes_is_cut_short_in_findings(team: Path, run: Callable[..., Result]) -> None:
+    long = "/" + "a/" * 500_000 + "x"
+    root = _with_codeowners(team, inside=f"{long} @eng1\n", after=f"{long} @eng2\n")
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN007,OWN008", "--format", "json")
+    found = {f["rule"]: f["message"] for f in result.json()["findings"]}
+    assert set(found) == {"OWN007", "OWN008"} and all(len(m) < 1000 for m in found.values()), found

@@ -47,8 +47,8 @@ def codeowners_stale(ds: Dataset, opts: Options) -> Iterator[Hit]:
         return
     index = next((i for i, (a, b) in enumerate(zip(found.current, found.wanted, strict=False)) if a != b),
                  min(len(found.current), len(found.wanted)))
-    have = found.current[index] if index < len(found.current) else "the end of the block"
-    want = found.wanted[index] if index < len(found.wanted) else "the end of the block"
+    have = _cut(found.current[index]) if index < len(found.current) else "the end of the block"
+    want = _cut(found.wanted[index]) if index < len(found.wanted) else "the end of the block"
     yield Hit(Loc(found.file), f"the opscheck block of {found.file} differs from ops-data/ and policies/: it has "
               f"'{have}' where the data gives '{want}'; run `opscheck codeowners --write` and commit the file",
               None, line=found.begin + 1 + index)
@@ -86,6 +86,11 @@ def codeowners_unreachable(ds: Dataset, opts: Options) -> Iterator[Hit]:
     if found is not None and found.unchecked:
         yield Hit(Loc(FILE), found.unchecked, None, line=(found.begin or 1))
     for later, mine in found.shadows if found else []:
-        yield Hit(Loc(FILE), f"line {later.line} '{later.pattern}' comes after the opscheck block and also "
-                  f"matches '{mine.pattern}' (line {mine.line}): the last match wins, so it takes those files "
+        yield Hit(Loc(FILE), f"line {later.line} '{_cut(later.pattern)}' comes after the opscheck block and also "
+                  f"matches '{_cut(mine.pattern)}' (line {mine.line}): the last match wins, so it takes those files "
                   "from their owners; move it above the block or narrow it", later.pattern, line=later.line)
+
+
+def _cut(line: str) -> str:
+    # a CODEOWNERS line may be megabytes long; the finding names its start and its line number
+    return line if len(line) <= 200 else line[:200] + "..."
