@@ -110,6 +110,7 @@ def _targets(formats: tuple[str, ...], outputs: tuple[Path, ...]) -> list[tuple[
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | None, fmt: str) -> int:
     """Semantic changes to ops-data/ per commit, oldest first (first-parent history)."""
+    from opscheck import jsontext
     from opscheck.audit import audit as walk
 
     entries = walk(root, since, until, path)
@@ -118,7 +119,7 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
                 else f" until {until}" if until else "")
         echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
     if fmt == "json":
-        echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        echo(jsontext.dumps([e.as_dict() for e in entries]))
     else:
         echo("".join(line + "\n" for e in entries for line in e.lines()), nl=False)
     return 0

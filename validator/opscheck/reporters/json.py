@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from opscheck import __version__
+from opscheck import __version__, jsontext
 from opscheck.findings import Report
 from opscheck.rules.base import Rule
 
@@ -38,4 +37,4 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, rules: Sequence[Rule]) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(as_dict(report)) + "\n"

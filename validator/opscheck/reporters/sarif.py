@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from opscheck import HOME, __version__
+from opscheck import HOME, __version__, jsontext
 from opscheck.findings import Finding, Report
 from opscheck.rules.base import Rule
 
@@ -118,4 +118,4 @@ def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
 
 
 def render(report: Report, rules: Sequence[Rule]) -> str:
-    return json.dumps(as_dict(report, rules), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(as_dict(report, rules)) + "\n"
