@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Every performance target of opscheck, measured in one run: `python bench/run.py`.
 
-    python bench/run.py [--repeat N] [--skip-audit] [--keep DIR] [--only TEXT]
+    python bench/run.py [--repeat N] [--skip-audit] [--keep DIR] [--only TEXT] [--skip-hostile | --only-hostile]
 
 Builds the organisations it needs (orgs.py: the make_org organisation, the same with 40 weeks
 of time off per engineer, with every engineer renamed, with 446 committed versions of
 oncall.yaml, with one rotation of 30,000 weekly shifts, and a 1,000-commit history from
 audit_bench.py), byte-compiles opscheck as an installed copy is, then runs each command and the
 floor or peer it is held to alternately in the same run, whole processes as a user runs them,
-and prints the median wall time, the ratio, the target and the peak memory of each. The
-benchmarks of other parts (plan_bench.py, dbt_manifest.py) run after, when present.
+and prints the median wall time, the ratio, the target and the peak memory of each. Then every
+command on each hostile input of hostile.py (each file a pull request controls, at the 10 MiB
+file limit, clean and with a mistake in every entry), held to the bound the SPEC sets for any
+input: at most 10 s and 500 MiB, exit 0, 1 or 2, no traceback (once each: `--hostile-repeat N`).
+The benchmarks of other parts (plan_bench.py, dbt_manifest.py) run after, when present.
 """
 
 from __future__ import annotations
@@ -170,6 +173,52 @@ def cases(orgs: dict[str, Path]) -> list[Case]:
     return found
 
 
+@dataclass
+class Run:
+    """One run of a command on a hostile input."""
+
+    wall: float
+    cpu: float
+    mib: int
+    code: int
+
+
+def run_once(cmd: list[str]) -> Run:
+    """Wall and CPU seconds, peak memory and exit code of one process; a traceback stops the benchmark."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        said = err.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1, 2) or "Traceback" in said:
+        raise SystemExit(f"{' '.join(cmd)} exited {code}: {said[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, code)
+
+
+def hostile_inputs(work: Path, repeat: int) -> None:
+    """Every command on each hostile input, built in a process of its own (see ``built``)."""
+    import hostile
+
+    folder = work / "hostile"
+    subprocess.run([sys.executable, str(Path(__file__).with_name("hostile.py")), str(folder)], check=True)
+    print(f"\n## Hostile inputs: one file at the 10 MiB limit each (hostile.py), median of {repeat}; "
+          f"load average {load()} before\n")
+    print("| input | command | median | CPU | peak MiB | exit | met (<= 10 s, <= 500 MiB) |")
+    print("|---|---|---|---|---|---|---|")
+    for name in hostile.NAMES:
+        for command, cmd in hostile.commands(OPSCHECK, folder / name).items():
+            runs = [run_once(cmd) for _ in range(repeat)]
+            wall = statistics.median(r.wall for r in runs)
+            mib = max(r.mib for r in runs)
+            ok = wall <= hostile.SECONDS and mib <= hostile.MIB
+            print(f"| {name} | {command} | {wall:.2f} s | {statistics.median(r.cpu for r in runs):.2f} s | "
+                  f"{mib} | {runs[0].code} | {'yes' if ok else 'NO'} |", flush=True)
+    print(f"\nload average {load()} after")
+
+
 def load() -> str:
     """The 1, 5 and 15 minute load averages, as `uptime` shows them."""
     return " ".join(f"{n:.2f}" for n in os.getloadavg())
@@ -203,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-others", action="store_true", help="leave out plan_bench.py and dbt_manifest.py")
     ap.add_argument("--only", action="append", metavar="TEXT",
                     help="run only the commands whose name holds TEXT (repeatable), e.g. --only audit")
+    ap.add_argument("--skip-hostile", action="store_true", help="leave out the hostile 10 MiB inputs")
+    ap.add_argument("--only-hostile", action="store_true", help="only the hostile 10 MiB inputs")
+    ap.add_argument("--hostile-repeat", type=int, default=1, help="runs of each command on each hostile input")
     ap.add_argument("--keep", type=Path, help="build the organisations here (or reuse them) and keep them")
     ap.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -212,9 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        compiled()
+        if args.only_hostile:
+            hostile_inputs(work, args.hostile_repeat)
+            return 0
         orgs = built(work, args.skip_audit)
         todo = [c for c in cases(orgs) if not args.only or any(text in c.name for text in args.only)]
-        compiled()
         before = load()
         measure(todo, args.repeat)
         after = load()
@@ -225,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         for case in todo:
             print(case.row())
         sys.stdout.flush()
+        if not args.skip_hostile:
+            hostile_inputs(work, args.hostile_repeat)
         if not args.skip_others:
             others(orgs["large"], args.repeat)
     return 0
