@@ -226,9 +226,10 @@ def cover_available(ds: Dataset, opts: Options) -> Iterator[Hit]:
             if last < ds.as_of:
                 continue
             person = ds.engineers.get(shift.engineer)
-            if person is None or (shift.engineer in members and person.active and not person.time_off
-                                  and person.joined is None and person.left is None):
-                continue  # nothing that could fail
+            if person is None or (shift.engineer in members and person.active and person.joined is None
+                                  and person.left is None and (not person.time_off or not ds.time_off[
+                                      shift.engineer].overlaps(max(first, ds.as_of), last))):
+                continue  # nothing that could fail (a shift of 5,000 years' schedule is not cut into days)
             covered = [d for d in days(first, last) if sched.override_on(d) is None]
             yield from _available(ds, rot, members, rot.loc.at("shifts", i, "engineer"), shift.engineer,
                                   covered, f"{rid}@{shift.week}")
