@@ -193,3 +193,18 @@ def test_a_list_with_no_engineers_is_one_finding(run: Callable[..., Result], tea
     found = [(f["file"], f["line"], f["rule"], f["message"]) for f in findings(run, team)]
     assert found == [(ENGINEERS, 1, "OPS005", "ops-data/engineers.yaml lists no engineers, yet 189 references name "
                                               "one (the first: ops-data/pipelines.yaml:11); add the team's engineers")]
+
+
+def test_an_entry_with_more_problems_than_are_listed_says_how_many_more(
+    run: Callable[..., Result], team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opscheck import validation
+
+    monkeypatch.setattr(validation, "MAX_EXPLAINED", 3)
+    path = team / ONCALL
+    path.write_text(path.read_text(encoding="utf-8").replace(", engineer: eng", ", enginer: eng"), encoding="utf-8")
+    schema = [f for f in findings(run, team) if f["rule"] == "OPS002"]
+    assert len(schema) == 4
+    assert [f["message"] for f in schema if "enginer" in str(f["message"])] != []
+    last = [f for f in schema if "more problems" in str(f["message"])]
+    assert len(last) == 1 and str(last[0]["message"]).startswith("166 more problems in this entry are not listed")
