@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -44,11 +45,22 @@ def double_booked(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
 
 def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hit]:
-    """Each span that starts while the same engineer is still on call in another rotation."""
+    """Each span that starts while the same engineer is still on call in another rotation.
+
+    Only rotations whose latest span has not ended are compared (in the order they were first
+    met): one engineer in 50,000 rotations made every span meet every rotation.
+    """
     latest: dict[str, Span] = {}  # per rotation, the span ending last so far
+    first: dict[str, int] = {}  # per rotation, when it was first met
+    running: set[str] = set()  # rotations whose latest span may not have ended yet
+    ending: list[tuple[dt.datetime, str]] = []  # (end, rotation) of each latest span, soonest first
     reported: set[tuple[str, int, str, int, str]] = set()
     for span in spans:
-        for other in latest.values():
+        while ending and ending[0][0] <= span.start:
+            _, ended = heapq.heappop(ending)
+            if latest[ended].end <= span.start:
+                running.discard(ended)
+        for other in [latest[r] for r in sorted(running, key=first.__getitem__)]:
             key = (span.rotation, span.entry, other.rotation, other.entry, span.kind + other.kind)
             if other.rotation == span.rotation or other.end <= span.start or key in reported:
                 continue
@@ -64,3 +76,6 @@ def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hit]:
         current = latest.get(span.rotation)
         if current is None or span.end > current.end:
             latest[span.rotation] = span
+            first.setdefault(span.rotation, len(first))
+            running.add(span.rotation)
+            heapq.heappush(ending, (span.end, span.rotation))
