@@ -198,17 +198,18 @@ def run_once(cmd: list[str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, code)
 
 
-def hostile_inputs(work: Path, repeat: int) -> None:
-    """Every command on each hostile input, built in a process of its own (see ``built``)."""
+def hostile_inputs(work: Path, repeat: int, names: list[str]) -> None:
+    """Every command on each hostile input (``names``, or all), built in a process of its own (see ``built``)."""
     import hostile
 
     folder = work / "hostile"
-    subprocess.run([sys.executable, str(Path(__file__).with_name("hostile.py")), str(folder)], check=True)
+    names = names or list(hostile.NAMES)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("hostile.py")), str(folder), *names], check=True)
     print(f"\n## Hostile inputs: one file at the 10 MiB limit each (hostile.py), median of {repeat}; "
           f"load average {load()} before\n")
     print("| input | command | median | CPU | peak MiB | exit | met (<= 10 s, <= 500 MiB) |")
     print("|---|---|---|---|---|---|---|")
-    for name in hostile.NAMES:
+    for name in names:
         for command, cmd in hostile.commands(OPSCHECK, folder / name).items():
             runs = [run_once(cmd) for _ in range(repeat)]
             wall = statistics.median(r.wall for r in runs)
@@ -255,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-hostile", action="store_true", help="leave out the hostile 10 MiB inputs")
     ap.add_argument("--only-hostile", action="store_true", help="only the hostile 10 MiB inputs")
     ap.add_argument("--hostile-repeat", type=int, default=1, help="runs of each command on each hostile input")
+    ap.add_argument("--hostile-input", action="append", default=[], metavar="NAME",
+                    help="only this hostile input (repeatable; see hostile.py)")
     ap.add_argument("--keep", type=Path, help="build the organisations here (or reuse them) and keep them")
     ap.add_argument("--build-only", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True, exist_ok=True)
         compiled()
         if args.only_hostile:
-            hostile_inputs(work, args.hostile_repeat)
+            hostile_inputs(work, args.hostile_repeat, args.hostile_input)
             return 0
         orgs = built(work, args.skip_audit)
         todo = [c for c in cases(orgs) if not args.only or any(text in c.name for text in args.only)]
@@ -281,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             print(case.row())
         sys.stdout.flush()
         if not args.skip_hostile:
-            hostile_inputs(work, args.hostile_repeat)
+            hostile_inputs(work, args.hostile_repeat, args.hostile_input)
         if not args.skip_others:
             others(orgs["large"], args.repeat)
     return 0

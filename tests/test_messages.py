@@ -208,3 +208,27 @@ def test_an_entry_with_more_problems_than_are_listed_says_how_many_more(
     assert [f["message"] for f in schema if "enginer" in str(f["message"])] != []
     last = [f for f in schema if "more problems" in str(f["message"])]
     assert len(last) == 1 and str(last[0]["message"]).startswith("166 more problems in this entry are not listed")
+
+
+def test_a_rule_lists_at_most_max_findings_then_counts_the_rest(
+    run: Callable[..., Result], team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opscheck import engine
+
+    edit(team, "ops-data/engineers.yaml", "engineers:\n", "engineers:\n" + "".join(
+        f"  - {{id: x{n}, name: X{n}, githb: x{n}}}\n" for n in range(5)))
+    every = [f for f in findings(run, team) if f["rule"] == "OPS002"]
+    assert len(every) == 5
+    last = every[-1]["subject"]
+    policy = team / "policies" / "opscheck.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "waivers: []", f"waivers:\n  - {{rule: OPS002, subject: {last}, reason: test, expires: 2099-01-01}}"),
+        encoding="utf-8")
+    monkeypatch.setattr(engine, "MAX_FINDINGS", 2)
+    found = findings(run, team)
+    schema = [f for f in found if f["rule"] == "OPS002"]
+    # two listed, the waived one listed although past the cap, and one counting the two others
+    assert [f["subject"] for f in schema if f["waived"]] == [last]
+    more = [f for f in schema if "more OPS002 findings are not listed" in str(f["message"])]
+    assert len(schema) == 4 and len(more) == 1 and str(more[0]["message"]).startswith("2 more")
+    assert not [f for f in found if f["rule"] == "POL002"]

@@ -67,6 +67,9 @@ def _unmet(ds: Dataset, rule: Rule) -> Needs | None:
     return rule.requires if rule.requires is not None and missing[rule.requires] else None
 
 
+MAX_FINDINGS = 25_000  # listed per rule and run (above the 21,250 of renaming every engineer of a large organisation)
+
+
 def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     ds.waivers = policy.waivers
     ds.policy = policy
@@ -77,14 +80,35 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     for rule, severity in active:
         if rule.check is not None and _unmet(ds, rule) is None:
             opts = policy.options_for(rule)
-            findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.check(ds, opts))
+            findings += _listed(ds, policy, rule, severity, rule.check(ds, opts))
     findings = _waive(ds, policy, findings)
     for rule, severity in active:
         if rule.after is not None:
             opts = policy.options_for(rule)
-            findings += (_stamp(ds, policy, rule, severity, hit) for hit in rule.after(ds, opts, findings))
+            findings += _listed(ds, policy, rule, severity, rule.after(ds, opts, findings))
     findings.sort(key=Finding.sort_key)
     return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active), skipped)
+
+
+def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
+    """The findings of ``hits``: the first MAX_FINDINGS (and any a waiver names), then one that
+    counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (50,000
+    rotations sharing their people): listing them all takes more time and memory than any input may."""
+    waivable = {w.subject for w in policy.waivers if w.rule == rule.id}
+    out: list[Finding] = []
+    first: Hit | None = None  # the first hit left out
+    more = 0
+    for hit in hits:
+        if len(out) < MAX_FINDINGS or valid_utf8(hit.loc.file if hit.subject is None else hit.subject) in waivable:
+            out.append(_stamp(ds, policy, rule, severity, hit))
+        else:
+            first = first or hit
+            more += 1
+    if first is not None:
+        out.append(_stamp(ds, policy, rule, severity, first._replace(
+            message=f"{more:,} more {rule.id} findings are not listed, the first of them here (a rule lists at "
+                    f"most {MAX_FINDINGS:,}); fix the ones listed and run again", ident="more-findings")))
+    return out
 
 
 def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit) -> Finding:
