@@ -92,7 +92,7 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
 
 def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
     """The findings of ``hits``: the first MAX_FINDINGS (and any a waiver names), then one that
-    counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (50,000
+    counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (40,000
     rotations sharing their people): listing them all takes more time and memory than any input may."""
     waivable = {w.subject for w in policy.waivers if w.rule == rule.id}
     out: list[Finding] = []

@@ -48,7 +48,7 @@ def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hit]:
     """Each span that starts while the same engineer is still on call in another rotation.
 
     Only rotations whose latest span has not ended are compared (in the order they were first
-    met): one engineer in 50,000 rotations made every span meet every rotation.
+    met): one engineer in 40,000 rotations made every span meet every rotation.
     """
     latest: dict[str, Span] = {}  # per rotation, the span ending last so far
     first: dict[str, int] = {}  # per rotation, when it was first met
