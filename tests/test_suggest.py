@@ -12,10 +12,10 @@ from opscheck.dataset import Spans
 from opscheck.suggest import MAX_WORD, Suggestions, _closest, did_you_mean
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(8))
 def test_closest_matches_difflib(seed: int) -> None:
     rng = random.Random(seed)
-    alphabet = "ab-01" if seed % 2 else "abcdefgh-0123456789"
+    alphabet = ["ab-01", "abcdefgh-0123456789", "aé-\u00e9\U0001f600", "t0-eng"][seed % 4]
     names = list(dict.fromkeys("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(60)))
     for _ in range(200):
         word = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))

@@ -67,21 +67,26 @@ def _hint(word: str, choices: tuple[str, ...]) -> str:
 
 
 def _closest(word: str, names: list[str], n: int = 3) -> list[str]:
-    """What ``difflib.get_close_matches(word, names, n, CUTOFF)`` returns, found sooner: the full
-    similarity is computed in order of its cheap upper bound (quick_ratio), stopping once that
-    bound falls below the n-th best similarity found."""
+    """What ``difflib.get_close_matches(word, names, n, CUTOFF)`` returns, found sooner.
+
+    difflib's similarity counts characters in matching blocks, which form a common subsequence,
+    so the longest common subsequence's similarity (rapidfuzz's Indel, in C) bounds it from
+    above. The exact similarity is computed in order of that bound, stopping once the bound
+    falls below the n-th best found: a renamed id is compared in full with a few names, not all.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import Indel
+
+    # the bound and the similarity are the same fraction computed two ways: allow for rounding
+    slack = 1e-9
+    # (no score_cutoff: rapidfuzz's own cutoff drops some names exactly at it)
+    found = process.extract(word, names, scorer=Indel.normalized_similarity, limit=None)
+    bounded = sorted(((bound, name) for name, bound, _ in found if bound >= CUTOFF - slack), reverse=True)
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
-    bounded: list[tuple[float, str]] = []
-    for name in names:
-        matcher.set_seq1(name)
-        bound = matcher.quick_ratio()
-        if bound >= CUTOFF:
-            bounded.append((bound, name))
-    bounded.sort(reverse=True)
     best: list[tuple[float, str]] = []  # a heap of the n best (similarity, name), ties to the larger name
     for bound, name in bounded:
-        if len(best) == n and bound < best[0][0]:
+        if len(best) == n and bound < best[0][0] - slack:
             break
         matcher.set_seq1(name)
         score = matcher.ratio()
