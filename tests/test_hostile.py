@@ -353,3 +353,13 @@ def test_a_codeowners_line_of_megabytes_is_cut_short_in_findings(team: Path, run
     result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN007,OWN008", "--format", "json")
     found = {f["rule"]: f["message"] for f in result.json()["findings"]}
     assert set(found) == {"OWN007", "OWN008"} and all(len(m) < 1000 for m in found.values()), found
+
+
+def test_long_wildcard_lines_after_the_block_count_against_the_budget(team: Path, run: Callable[..., Result]) -> None:
+    """RE2 takes long to compile thousands of patterns of hundreds of wildcards (they made 20 s);
+    compiling is charged to OWN008's budget like searching."""
+    after = "".join(f"*{i}" + "*a?b*" * 100 + " @eng1\n" for i in range(3_000))
+    root = _with_codeowners(team, after=after)
+    result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN008", "--format", "json")
+    said = [f["message"] for f in result.json()["findings"]]
+    assert len(said) == 1 and "too many lines in and after the opscheck block" in said[0], said

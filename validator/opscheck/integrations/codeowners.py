@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -208,19 +207,27 @@ def shadows(block: list[Rule], after: list[Rule], tree: Tree | None = None) -> t
     """Lines after the block that match a path a block pattern covers (they win over the block),
     and whether every line was compared with every such path within the work budget."""
     paths, complete = _block_paths(block, tree)
+    if not paths:
+        return [], complete
     pairs: set[tuple[Rule, Rule]] = set()
     budget = MAX_SEARCHES
     for start in range(0, len(after), GROUP):
         group = after[start:start + GROUP]
-        either = Linear("|".join(f"(?:{pattern_source(later.pattern)})" for later in group))
+        sources = [pattern_source(later.pattern) for later in group]
+        # RE2 compiles about 4 characters of a pattern in the time it searches a path
+        budget -= sum(map(len, sources)) // 4
+        either = Linear("|".join(f"(?:{source})" for source in sources)) if budget >= 0 else None
+        each: list[Linear] = []
         for path, mine in paths.items():
             budget -= 1
-            if budget < 0:
+            if either is None or budget < 0:
                 return _ordered(pairs), False
             if either.compiled and not either.search(path):
                 continue
-            budget -= len(group)
-            pairs.update((later, rule) for later in group if matches(later.pattern, path) for rule in mine)
+            budget -= len(group) + (0 if each else sum(map(len, sources)) // 4)
+            each = each or [Linear(source) for source in sources]
+            pairs.update((later, rule) for later, one in zip(group, each, strict=True) if one.search(path)
+                         for rule in mine)
     return _ordered(pairs), complete
 
 
@@ -264,12 +271,16 @@ def example_path(pattern: str) -> str:
 
 def matches(pattern: str, path: str) -> bool:
     """Whether a CODEOWNERS ``pattern`` matches the repository ``path`` (GitHub's gitignore rules)."""
-    return pattern_regex(pattern).search(path)
+    return Linear(pattern_source(pattern)).search(path)
 
 
-@lru_cache(maxsize=4096)  # a line after the block is matched against every path of the block
-def pattern_regex(pattern: str) -> Linear:
-    return Linear(pattern_source(pattern))
+_WILDCARDS = {"**/": "(?:[^/]+/)*", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+_TOKENS = re.compile(r"(\*\*/|\*\*|\*|\?)")
+_NOT_WORD = re.compile(r"\W")
+
+
+def _literal(match: re.Match[str]) -> str:
+    return literal(match.group())
 
 
 def pattern_source(pattern: str) -> str:
@@ -278,24 +289,8 @@ def pattern_source(pattern: str) -> str:
     anchored = "/" in pattern.rstrip("/")
     folder = pattern.endswith("/")
     core = pattern.strip("/")
-    out = []
-    i = 0
-    while i < len(core):
-        if core.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif core.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif core[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif core[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(literal(core[i]))
-            i += 1
+    # split, not a loop over characters: a file of long patterns is megabytes of them
+    out = [_WILDCARDS.get(token) or _NOT_WORD.sub(_literal, token) for token in _TOKENS.split(core)]
     start = r"\A" if anchored else r"(?:\A|/)"
     # `docs/*` owns the files in docs/ but not deeper; any other pattern also owns what lies below it
     end = "/" if folder else r"\z" if core.endswith("/*") else r"(?:\z|/)"
