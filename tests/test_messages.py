@@ -232,3 +232,15 @@ def test_a_rule_lists_at_most_max_findings_then_counts_the_rest(
     more = [f for f in schema if "more OPS002 findings are not listed" in str(f["message"])]
     assert len(schema) == 4 and len(more) == 1 and str(more[0]["message"]).startswith("2 more")
     assert not [f for f in found if f["rule"] == "POL002"]
+
+
+def test_a_custom_rule_with_too_many_subschemas_is_refused(run: Callable[..., Result], team: Path) -> None:
+    from opscheck.safeschema import MAX_SUBSCHEMAS
+
+    rules = team / "policies" / "rules"
+    rules.mkdir()
+    (rules / "big.yaml").write_text(
+        "id: X-BIG\nsummary: a large rule\nseverity: error\ntarget: pipelines\nmessage: \"{id} matched\"\n"
+        "schema:\n  anyOf:\n" + "  - {pattern: '^a'}\n" * MAX_SUBSCHEMAS, encoding="utf-8")
+    result = run("validate", "--root", team, "--as-of", AS_OF)
+    assert result.code == 2 and f"more than {MAX_SUBSCHEMAS:,} subschemas" in result.err
