@@ -102,3 +102,24 @@ def test_a_key_that_is_not_plain_skips_its_value_and_names_the_mapping() -> None
 def test_a_merge_of_something_other_than_a_mapping_is_ignored(text: str) -> None:
     expected = yaml.load(text.replace("<<: 1, ", "").replace("[1, {c: 3}]", "{c: 3}"), Loader=yaml.CSafeLoader)
     assert parse_yaml("f.yaml", text).data == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!int x\nb: [1\n",  # a value that cannot be read, then a bracket never closed
+        "a: &t [*t]\n---\nb: 1\n",  # data that cannot be built, then a second document
+        "a: !!bool maybe\nb: *nope\n",  # then an alias to nothing
+        "a: &x 1\nb: !!seq {c: 1}\nd: &x 2\n",  # then an anchor defined twice
+        "---\nd: {z: 1}\n---\nb: 2\n",  # the first document's content starts on line 2
+    ],
+)
+def test_what_the_parser_refuses_comes_first(text: str) -> None:
+    with pytest.raises(yaml.MarkedYAMLError) as refused:
+        yaml.compose(text, Loader=yaml.CSafeLoader)
+    exc = refused.value
+    doc = parse_yaml("f.yaml", text)
+    assert [(p.rule, p.line) for p in doc.problems] == [("OPS001", exc.problem_mark.line + 1)]  # type: ignore[union-attr]
+    assert str(exc.problem) in doc.problems[0].message
+    if exc.context_mark is not None and exc.context_mark.line != exc.problem_mark.line:  # type: ignore[union-attr]
+        assert f"on line {exc.context_mark.line + 1}" in doc.problems[0].message

@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent,
+    DocumentEndEvent,
     DocumentStartEvent,
     Event,
     MappingEndEvent,
@@ -101,15 +102,16 @@ class Failure(NamedTuple):
 
 
 def open_document(loader: Any) -> _Mark | None:
-    """Read up to the first document's content; its start mark, or None for an empty stream."""
+    """Read up to the first document's content; where that starts (as compose says where a
+    document starts), or None for an empty stream."""
     loader.get_event()  # StreamStart
-    event = loader.get_event()
-    return event.start_mark if type(event) is DocumentStartEvent else None
+    if type(loader.get_event()) is not DocumentStartEvent:
+        return None
+    return loader.peek_event().start_mark
 
 
 def _close(loader: Any, start: _Mark) -> None:
-    """After the document's content: the stream must end with it, as ``yaml.compose`` insists."""
-    loader.get_event()  # DocumentEnd
+    """After the document: the stream must end with it, as ``yaml.compose`` insists."""
     event = loader.get_event()
     if type(event) is not StreamEndEvent:
         raise _composer_error("expected a single document in the stream", start, "but found another document",
@@ -162,7 +164,8 @@ def build(text: str) -> Built:
 
     What stops the data being built (a bad tag or value, nesting too deep, an alias bomb) is
     the last failure, and the data is None. Raises ``yaml.YAMLError`` for what the parser or
-    the composer refuses.
+    the composer refuses anywhere in the text: that comes first, as when the whole document
+    was composed before its data was built.
     """
     loader = Loader(text)
     try:
@@ -174,7 +177,10 @@ def build(text: str) -> Built:
             data = builder.run()
         except _Stop as stop:
             builder.failures.append(Failure(builder.path(), stop.line, stop.column, stop.message, stop.rule))
+            builder.drain()
+            _close(loader, start)
             return Built(None, builder.failures)
+        loader.get_event()  # DocumentEnd
         _close(loader, start)
         return Built(data, builder.failures)
     finally:
@@ -236,6 +242,20 @@ class _DataBuilder:
     def fail(self, mark: _Mark, message: str, rule: str, key: str | None = None) -> None:
         path = self.path() if key is None else (*self.path(), key)
         self.failures.append(Failure(path, mark.line, mark.column, message, rule))
+
+    def drain(self) -> None:
+        """Read the rest of the document once the data cannot be built, for the parser's and the
+        composer's errors further on."""
+        while True:
+            event = self.get()
+            kind = type(event)
+            if kind is DocumentEndEvent:
+                return
+            if kind is AliasEvent:
+                if event.anchor not in self.anchor_marks:
+                    raise undefined(event)
+            elif getattr(event, "anchor", None) is not None:
+                self.anchor(event, None)
 
     def anchor(self, event: Any, value: tuple[Any, int, int, str | None] | None) -> None:
         name = event.anchor
