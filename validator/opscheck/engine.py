@@ -99,7 +99,7 @@ def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: I
     first: Hit | None = None  # the first hit left out
     more = 0
     for hit in hits:
-        if len(out) < MAX_FINDINGS or valid_utf8(hit.loc.file if hit.subject is None else hit.subject) in waivable:
+        if len(out) < MAX_FINDINGS or _subject(hit) in waivable:
             out.append(_stamp(ds, policy, rule, severity, hit))
         else:
             first = first or hit
@@ -123,10 +123,13 @@ def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit
     if ident is None:
         doc = policy_doc or ds.documents.get(hit.loc.file)
         ident = doc.ident(hit.loc.path) if doc else path_key(None, hit.loc.path)
-    # every finding has a subject: a rule that names no narrower one is about the file
-    subject = valid_utf8(hit.subject if hit.subject is not None else hit.loc.file)
-    return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), line, column, subject,
+    return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), line, column, _subject(hit),
                    ident=ident)
+
+
+def _subject(hit: Hit) -> str:
+    """What a finding is about (and a waiver names): a rule that names nothing narrower means the file."""
+    return valid_utf8(hit.subject if hit.subject is not None else hit.loc.file)
 
 
 def _waive(ds: Dataset, policy: Policy, findings: list[Finding]) -> list[Finding]:

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from opscheck.source import DocPath
+from opscheck.tree import compile_re2
 
 ROOT_URI = "urn:opscheck:custom-rule"
 REF_KEYS = ("$ref", "$dynamicRef")
@@ -84,11 +85,7 @@ def _compile_error(pattern: str) -> str:
 
 @cache
 def _compiled(pattern: str) -> Any:
-    import re2
-
-    options = re2.Options()
-    options.log_errors = False  # the error is reported as a finding-free config error, not on stderr
-    return re2.compile(pattern, options)
+    return compile_re2(pattern)
 
 
 def _target(ref: str, anchors: dict[str, DocPath]) -> DocPath | None:

@@ -78,13 +78,12 @@ class Document:
         if index is None:
             return 1 + self.line_offset, 1
         path = tuple(path)
-        node = index.at(path)
-        if node is not None and key and path:
-            node = index.child(index.at(path[:-1]), path[-1], key=True)  # type: ignore[arg-type]
-        if node is None:
-            parent = next(found for i in range(len(path) - 1, -1, -1) if (found := index.at(path[:i])) is not None)
-            node = parent
-        line, column = index.mark(node)
+        end = len(path)
+        while (node := index.at(path[:end])) is None:  # the root, path[:0], always exists
+            end -= 1
+        parent = index.at(path[:-1]) if key and path and end == len(path) else None
+        key_node = None if parent is None else index.child(parent, path[-1], key=True)
+        line, column = index.mark(node if key_node is None else key_node)
         return line + 1 + self.line_offset, column + 1
 
     def written(self, path: Sequence[PathPart]) -> str | None:
@@ -93,8 +92,12 @@ class Document:
         if node is None or self.root is None or self.root.is_collection(node):
             return None
         line, column = self.root.mark(node)
-        lines = self.text.splitlines()
+        lines = self._lines
         return _PLAIN.match(lines[line] if line < len(lines) else "", column)[0]  # type: ignore[index]
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return self.text.splitlines()
 
     def ident(self, path: Sequence[PathPart]) -> str:
         return path_key(self.root, path)

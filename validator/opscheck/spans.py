@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -58,15 +59,8 @@ def rotation_spans(rot: Rotation) -> list[Span]:
     cuts = union([(t.start, t.end) for t in taken])
     ends = [end for _, end in cuts]
     out = list(taken)
-    tz, clock = ZoneInfo(rot.handoff.timezone), rot.handoff.clock
-    instants: dict[dt.date, dt.datetime] = {}  # one shift's end is the next one's start: convert each once
-
-    def handoff(day: dt.date) -> dt.datetime:
-        instant = instants.get(day)
-        if instant is None:
-            instant = instants[day] = dt.datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
-        return instant
-
+    # one shift's end is the next one's start: convert each handoff day once
+    handoff = functools.cache(functools.partial(handoff_at, rot.handoff))
     for i, shift in enumerate(rot.shifts):
         for start, end in subtract(handoff(shift.week), handoff(shift.week + WEEK), cuts, ends):
             out.append(Span(start, end, shift.engineer, rot.id, "shifts", i, shift.week))

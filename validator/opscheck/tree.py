@@ -282,6 +282,16 @@ def glob_regex(pattern: str) -> Matcher:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def compile_re2(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (raising ``re2.error``), its errors not printed on stderr:
+    the caller reports them, with where the pattern came from."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
 def literal(char: str) -> str:
     """``char`` as RE2 reads it literally: letters and digits as they are, anything else by code point."""
     return char if char.isalnum() or char == "_" else f"\\x{{{ord(char):x}}}"
@@ -299,10 +309,8 @@ class Linear:
     def __init__(self, pattern: str) -> None:
         import re2  # loaded on the first glob, not with every command
 
-        options = re2.Options()
-        options.log_errors = False
         try:
-            self._regex: Any = re2.compile(pattern, options)
+            self._regex: Any = compile_re2(pattern)
         except re2.error:
             self._regex = None
 
