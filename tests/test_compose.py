@@ -10,6 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opscheck import places
 from opscheck.compose import MAX_DEPTH, build
 from opscheck.source import parse_yaml
 
@@ -58,6 +59,39 @@ def test_data_and_marks_match_pyyaml(data: Any, style: dict[str, Any]) -> None:
         assert doc.mark(path) == (value.start_mark.line + 1, value.start_mark.column + 1), path
         if key is not None:
             assert doc.mark(path, key=True) == (key.start_mark.line + 1, key.start_mark.column + 1), path
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(DATA, min_size=2, max_size=4), st.sampled_from(STYLES), st.randoms(use_true_random=False))
+def test_marks_do_not_depend_on_the_order_of_questions(data: list[Any], style: dict[str, Any], rng: Any) -> None:
+    """The index reads only as far as each question needs, and one set aside reads its text again."""
+    kept, places.MAX_OPEN = places.MAX_OPEN, 1
+    try:
+        _ask_in_any_order(data, style, rng)
+    finally:
+        places.MAX_OPEN = kept
+
+
+def _ask_in_any_order(data: list[Any], style: dict[str, Any], rng: Any) -> None:
+    texts = [yaml.safe_dump({"root": d, "tail": [1, {"id": "x"}]}, sort_keys=False, **style) for d in data]
+    docs = [parse_yaml("f.yaml", text) for text in texts]
+    questions = [(n, q) for n, text in enumerate(texts) for q in _paths(yaml.compose(text, Loader=yaml.CSafeLoader))]
+    rng.shuffle(questions)
+    for n, (path, value, key) in questions:
+        assert docs[n].mark(path) == (value.start_mark.line + 1, value.start_mark.column + 1), path
+        assert docs[n].mark((*path, "missing")) == docs[n].mark(path)
+        if key is not None:
+            assert docs[n].mark(path, key=True) == (key.start_mark.line + 1, key.start_mark.column + 1), path
+    assert docs[0].ident(("tail", 1, "id")) == "tail[id=x].id"
+
+
+def test_a_question_near_the_top_reads_only_the_top() -> None:
+    text = "last_reviewed: 2026-01-05\nfailure_modes:\n" + "".join(f"- {{id: m{n}}}\n" for n in range(1000))
+    doc = parse_yaml("f.md", text, line_offset=1)
+    assert doc.mark(("last_reviewed",)) == (2, 16)
+    assert doc.root is not None and len(doc.root.kinds) < 50
+    assert doc.mark(("failure_modes", 999, "id")) == (1003, 8)
+    assert len(doc.root.kinds) == 1 + 4 + 1000 * 3
 
 
 @pytest.mark.parametrize(
