@@ -29,8 +29,9 @@ from opscheck.compose import MAX_DEPTH, Loader, open_document, skip, undefined
 SELECTORS = ("id", "week", "date", "start")
 _SCALAR, _LIST, _MAP, _ALIAS, _BARE = range(5)  # kinds of node; a bare node stands for what is nested too deep
 _OPEN = -1  # the end of a collection not read to its end yet
+_ALL = 2**62  # read to the end
 # Indexes with a parser still open, most recently asked last: each open parser holds some 13 KiB,
-# so only the last few keep theirs; one set aside reads its text again if asked past where it stopped.
+# so only the last few keep theirs; one set aside reads its whole text again if asked past where it stopped.
 MAX_OPEN = 8
 _open_indexes: OrderedDict[int, weakref.ref[Places]] = OrderedDict()
 
@@ -199,14 +200,11 @@ class Places:
             return
         # read ahead a little more each time, so walking a long list is a few long reads, not one per entry
         upto, self._ahead = max(upto, self._node + self._ahead), min(2 * self._ahead, 4096)
-        if self._loader is None:  # set aside: read again up to where it was
-            known, self.lines, self.columns, self.kinds, self.ends = (
-                self._node, array("l"), array("l"), array("b"), array("l"))
+        if self._loader is None:  # set aside: read it again, this time to the end, so no text is read thrice
+            self.lines, self.columns, self.kinds, self.ends = array("l"), array("l"), array("b"), array("l")
             self.texts, self.aliases = [], {}
             self._start()
-            self._read(upto=known - 1)
-            self._read(upto, close)
-            return
+            upto = _ALL
         _open_indexes.move_to_end(id(self))
         try:
             self._index(upto, close)
