@@ -168,26 +168,34 @@ def holidays_in(cfg: HolidaysConfig, years: Iterable[int]) -> list[Holiday]:
     wanted = tuple(sorted(set(years)))
     if not wanted:
         return []
-    # a year's holiday may be observed in the year before or after: read those years too
-    around = tuple(range(wanted[0] - 1, wanted[-1] + 2))
-    actual = _country(cfg.calendar, cfg.subdivision, False, around)
-    found: dict[tuple[str, int], dt.date] = {}
-    for day, value in actual.items():
-        for name in str(value).split(";"):
-            found.setdefault((name.strip(), day.year), day)
-    if cfg.dates == "observed":
-        for day, value in _country(cfg.calendar, cfg.subdivision, True, around).items():
-            for name in str(value).split(";"):
-                if name.strip().endswith("(observed)"):
-                    _observe(found, name.strip().removesuffix("(observed)").strip(), day)
+    dates = [_dated(cfg.calendar, cfg.subdivision, cfg.dates, year) for year in wanted]
     out = [
-        Holiday(name, found[(name, year)], year if found[(name, year)].year != year else None)
+        Holiday(name, day, year if day.year != year else None)
         for name in cfg.observe
-        for year in wanted
-        if (name, year) in found
+        for year, found in zip(wanted, dates, strict=True)
+        if (day := found.get(name)) is not None
     ]
     out += [Holiday(extra.name, extra.date) for extra in cfg.extra if extra.date.year in wanted]
     return sorted(out, key=lambda h: (h.date, h.name))
+
+
+@lru_cache(maxsize=8192)
+def _dated(calendar: str, subdivision: str | None, dates: str, year: int) -> dict[str, dt.date]:
+    """Each holiday name of ``year`` and the day it is covered, read once per year: every
+    schedule asks for the years it spans, and 41,000 rotations spanning different windows of
+    years made a cache of whole windows miss nearly every time."""
+    # a year's holiday may be observed in the year before or after: read those years too
+    around = (year - 1, year, year + 1)
+    found: dict[tuple[str, int], dt.date] = {}
+    for day, value in _country(calendar, subdivision, False, around).items():
+        for name in str(value).split(";"):
+            found.setdefault((name.strip(), day.year), day)
+    if dates == "observed":
+        for day, value in _country(calendar, subdivision, True, around).items():
+            for name in str(value).split(";"):
+                if name.strip().endswith("(observed)"):
+                    _observe(found, name.strip().removesuffix("(observed)").strip(), day)
+    return {name: day for (name, of_year), day in found.items() if of_year == year}
 
 
 def _observe(found: dict[tuple[str, int], dt.date], name: str, day: dt.date) -> None:
