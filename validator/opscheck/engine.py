@@ -8,7 +8,7 @@ from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.findings import Finding, Report, Severity
 from opscheck.rules import RULES
-from opscheck.rules.base import REQUIREMENTS, Hit, Needs, Rule
+from opscheck.rules.base import REQUIREMENTS, Hit, Hits, Needs, Rule
 from opscheck.rules.custom import make_rule
 from opscheck.settings import Policy
 from opscheck.source import path_key
@@ -90,20 +90,30 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active), skipped)
 
 
-def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit]) -> list[Finding]:
+def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit | Hits]) -> list[Finding]:
     """The findings of ``hits``: the first MAX_FINDINGS (and any a waiver names), then one that
     counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (40,000
-    rotations sharing their people): listing them all takes more time and memory than any input may."""
+    rotations sharing their people): listing them all takes more time and memory than any input
+    may, so a group of hits (``Hits``) that none of that needs is counted, not made."""
     waivable = {w.subject for w in policy.waivers if w.rule == rule.id}
     out: list[Finding] = []
     first: Hit | None = None  # the first hit left out
     more = 0
-    for hit in hits:
-        if len(out) < MAX_FINDINGS or _subject(hit) in waivable:
-            out.append(_stamp(ds, policy, rule, severity, hit))
+    for item in hits:
+        if isinstance(item, Hits):
+            needed = len(out) < MAX_FINDINGS or first is None  # to list, or as the first left out
+            if not needed and not (waivable and valid_utf8(item.subject) in waivable):
+                more += item.size
+                continue
+            group: Iterable[Hit] = item.make()
         else:
-            first = first or hit
-            more += 1
+            group = (item,)
+        for hit in group:
+            if len(out) < MAX_FINDINGS or _subject(hit) in waivable:
+                out.append(_stamp(ds, policy, rule, severity, hit))
+            else:
+                first = first or hit
+                more += 1
     if first is not None:
         out.append(_stamp(ds, policy, rule, severity, first._replace(
             message=f"{more:,} more {rule.id} findings are not listed, the first of them here (a rule lists at "

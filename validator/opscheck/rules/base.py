@@ -11,7 +11,7 @@ import inspect
 import json
 import re
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, TypeVar
 
@@ -58,6 +58,19 @@ class Hit(NamedTuple):
     ident: str | None = None
 
 
+class Hits(NamedTuple):
+    """``size`` hits about one ``subject`` that ``make`` yields in order, made only when listed.
+
+    A pairwise rule can find millions of problems in a 10 MiB file, and the engine lists at most
+    a few thousand: it counts the rest by ``size`` alone. The engine calls ``make`` (or not)
+    before it takes the next item from the check, so ``make`` may read the check's running state.
+    """
+
+    subject: str
+    size: int
+    make: Callable[[], Iterator[Hit]]
+
+
 class Requirement(NamedTuple):
     """Something a rule checks against that a run may lack; without it the rule is skipped."""
 
@@ -74,8 +87,8 @@ REQUIREMENTS: dict[str, Requirement] = {
                        "set sources: {dbt: {manifest: PATH}} in it"),
 }
 
-Check = Callable[[Any, Any], Iterable[Hit]]
-AfterCheck = Callable[[Any, Any, list[Finding]], Iterable[Hit]]
+Check = Callable[[Any, Any], Iterable[Hit | Hits]]
+AfterCheck = Callable[[Any, Any, list[Finding]], Iterable[Hit | Hits]]
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,7 @@ class Rule:
         return re.split(r"^\w[\w ]*:\n", body, maxsplit=1, flags=re.M)[0].strip()
 
 
-F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+F = TypeVar("F", bound=Callable[..., Iterable[Hit | Hits]])
 
 
 def rule(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import partial
 
 from opscheck.dataset import Dataset
-from opscheck.rules.base import Hit, Options, rule
+from opscheck.rules.base import Hit, Hits, Options, rule
 from opscheck.spans import UTC, Span, describe, rotation_spans
 
 
 @rule("ONC006", "double-booked")
-def double_booked(ds: Dataset, opts: Options) -> Iterator[Hit]:
+def double_booked(ds: Dataset, opts: Options) -> Iterator[Hits]:
     """An engineer is on call in two rotations at the same instant.
 
     One person cannot answer two pages at once, and carries twice the load of the others.
@@ -44,38 +45,62 @@ def double_booked(ds: Dataset, opts: Options) -> Iterator[Hit]:
         yield from _clashes(ds, sorted(by_engineer[engineer]))
 
 
-def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hit]:
-    """Each span that starts while the same engineer is still on call in another rotation.
+def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hits]:
+    """Each span that starts while the same engineer is still on call in another rotation: one
+    group per span, counted without being made (made only when the engine lists them).
 
     Only rotations whose latest span has not ended are compared (in the order they were first
-    met): one engineer in 40,000 rotations made every span meet every rotation.
+    met): one engineer in 40,000 rotations made every span meet every rotation. A shift cut by
+    overrides is several spans of one entry: each pair of entries is reported once.
     """
     latest: dict[str, Span] = {}  # per rotation, the span ending last so far
     first: dict[str, int] = {}  # per rotation, when it was first met
     running: set[str] = set()  # rotations whose latest span may not have ended yet
     ending: list[tuple[dt.datetime, str]] = []  # (end, rotation) of each latest span, soonest first
-    reported: set[tuple[str, int, str, int, str]] = set()
+    pieces = Counter((s.rotation, s.kind, s.entry) for s in spans)
+    paired: dict[tuple[str, str, int], set[tuple[str, str, int]]] = {}  # entries of cut shifts -> others met
     for span in spans:
         while ending and ending[0][0] <= span.start:
             _, ended = heapq.heappop(ending)
             if latest[ended].end <= span.start:
                 running.discard(ended)
-        for other in [latest[r] for r in sorted(running, key=first.__getitem__)]:
-            key = (span.rotation, span.entry, other.rotation, other.entry, span.kind + other.kind)
-            if other.rotation == span.rotation or other.end <= span.start or key in reported:
-                continue
-            reported.add(key)
-            rot = ds.rotations[span.rotation]
-            yield Hit(
-                rot.loc.at(span.kind, span.entry, "engineer"),
-                f"'{span.engineer}' is on call in {describe(other)} and in {describe(span)} at the same time, "
-                f"from {span.start:%Y-%m-%d %H:%M} UTC; give one of them to someone else",
-                f"{span.rotation}@{span.day}",
-                ident=f"{span.kind}.{span.entry}:with:{other.rotation}.{other.kind}.{other.entry}",
-            )
+        entry = (span.rotation, span.kind, span.entry)
+        if pieces[entry] > 1:
+            met = paired.setdefault(entry, set())
+            others = [o for o in _others(span, latest, first, running) if (o.rotation, o.kind, o.entry) not in met]
+            met.update((o.rotation, o.kind, o.entry) for o in others)
+            if others:
+                yield Hits(_subject(span), len(others), partial(_hits, ds, span, others))
+        elif count := len(running) - (span.rotation in running):
+            yield Hits(_subject(span), count, partial(_made, ds, span, latest, first, running))
         current = latest.get(span.rotation)
         if current is None or span.end > current.end:
             latest[span.rotation] = span
             first.setdefault(span.rotation, len(first))
             running.add(span.rotation)
             heapq.heappush(ending, (span.end, span.rotation))
+
+
+def _others(span: Span, latest: dict[str, Span], first: dict[str, int], running: set[str]) -> list[Span]:
+    """The latest span of each other running rotation, in the order the rotations were first met."""
+    return [latest[r] for r in sorted(running, key=first.__getitem__) if r != span.rotation]
+
+
+def _made(ds: Dataset, span: Span, latest: dict[str, Span], first: dict[str, int], running: set[str]) -> Iterator[Hit]:
+    return _hits(ds, span, _others(span, latest, first, running))
+
+
+def _subject(span: Span) -> str:
+    return f"{span.rotation}@{span.day}"
+
+
+def _hits(ds: Dataset, span: Span, others: list[Span]) -> Iterator[Hit]:
+    loc = ds.rotations[span.rotation].loc.at(span.kind, span.entry, "engineer")
+    for other in others:
+        yield Hit(
+            loc,
+            f"'{span.engineer}' is on call in {describe(other)} and in {describe(span)} at the same time, "
+            f"from {span.start:%Y-%m-%d %H:%M} UTC; give one of them to someone else",
+            _subject(span),
+            ident=f"{span.kind}.{span.entry}:with:{other.rotation}.{other.kind}.{other.entry}",
+        )
