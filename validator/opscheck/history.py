@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -114,6 +112,8 @@ def first_parent_changes(repo: Repo, commits: list[tuple[str, str | None]], spec
 
     One git process compares them all, where a diff per commit would start one each.
     """
+    import tempfile  # here, as git is: `validate` imports this module and seldom runs git
+
     with tempfile.TemporaryFile() as todo:
         todo.write("".join(f"{sha} {parent or ''}\n" for sha, parent in commits).encode())
         todo.seek(0)
@@ -169,6 +169,8 @@ class Contents(NamedTuple):
 def read_blobs(repo: Repo, shas: list[str], limit: int = MAX_FILE_BYTES) -> Iterator[Contents]:
     """The blobs ``shas``, in order, from one `git cat-file --batch` process that is always asked
     for the next one before this one is read: git reads it while the caller parses this one."""
+    import subprocess
+
     proc = repo.git.cat_file("--batch", istream=subprocess.PIPE, as_process=True)
     asked = iter([*shas, None])
     try:
