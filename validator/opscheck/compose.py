@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import yaml
@@ -65,6 +66,7 @@ _IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)  # dates and times repeat across a file: each runs two or three patterns to resolve
 def resolve(value: str) -> str:
     """The tag YAML 1.1 gives a plain, untagged scalar."""
     for tag, pattern in _IMPLICIT.get(value[:1], ()):
