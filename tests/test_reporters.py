@@ -45,6 +45,19 @@ def test_golden(fmt: str, case: Path, run: Callable[..., Result]) -> None:
     assert result.out == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", list(SUFFIX))
+def test_golden_written_to_a_file_in_pieces(fmt: str, case: Path, run: Callable[..., Result], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long outputs are written as they are made (json and sarif a few findings at a time here):
+    the file holds the very bytes of the golden file."""
+    from opscheck import jsontext
+
+    monkeypatch.setattr(jsontext, "FLUSH", 7)
+    out = tmp_path / f"out.{SUFFIX[fmt]}"
+    assert _validate(run, case, fmt, "--output", out).code == 1
+    assert out.read_bytes() == (GOLDEN / f"formats.{SUFFIX[fmt]}").read_bytes()
+
+
 def test_case_covers_what_the_formats_must_show(case: Path, run: Callable[..., Result]) -> None:
     findings = _validate(run, case, "json").json()["findings"]
     assert len({f["rule"] for f in findings}) >= 5
@@ -252,9 +265,10 @@ def test_sarif_uris_are_percent_encoded() -> None:
     import datetime as dt
 
     from opscheck.findings import Finding, Report
-    from opscheck.reporters.sarif import render
+    from opscheck.reporters import rendered
+    from opscheck.reporters.sarif import write
 
     finding = Finding("RUN006", "warning", "link", "ops-data/run books/é.md", 3, 1, "p")
-    log = json.loads(render(Report(dt.date(2026, 11, 26), (finding,), 1, ("RUN006",)), []))
+    log = json.loads(rendered(write, Report(dt.date(2026, 11, 26), (finding,), 1, ("RUN006",)), []))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location["uri"] == "ops-data/run%20books/%C3%A9.md"

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from opscheck import __version__, commands
-from opscheck.clitools import echo, emit, paused_gc
+from opscheck.clitools import echo, output, paused_gc
 from opscheck.errors import ConfigError
 from opscheck.params import DATE, root_option, rule_ids, today
 from opscheck.usage import document
@@ -70,15 +70,15 @@ def validate(
             ds.base.policy = policy_or_none(ds.base.tree, engine.BUILTIN)
         report = dataclasses.replace(engine.run(ds, policy, rules), strict=strict)
     for fmt, out in targets:
-        if fmt == "text":
-            from opscheck.reporters.text import render as render_text
+        shown = relocate(report, repo_prefix(root)) if fmt in REPO_RELATIVE else report
+        with output(out) as write:
+            if fmt == "text":
+                from opscheck.reporters.text import write as write_text
 
-            color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            rendered = render_text(report, rules, color=color)
-        else:
-            shown = relocate(report, repo_prefix(root)) if fmt in REPO_RELATIVE else report
-            rendered = reporter(fmt)(shown, rules)
-        emit(rendered, out)
+                color = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+                write_text(report, rules, write, color=color)
+            else:
+                reporter(fmt)(shown, rules, write)
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
             from opscheck.reporters.github import write_step_summary
 

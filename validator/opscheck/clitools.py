@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,23 @@ def paused_gc() -> Iterator[None]:
 
 
 def emit(text: str, out: Path | None) -> None:
+    with output(out) as write:
+        write(text)
+
+
+@contextlib.contextmanager
+def output(out: Path | None) -> Iterator[Callable[[str], None]]:
+    """Write text to the file ``out`` (stdout when None) as valid UTF-8, a piece at a time."""
     if out is None:
-        echo(text, nl=False)
+        yield lambda text: echo(text, nl=False)
         return
     try:
-        out.write_text(valid_utf8(text), encoding="utf-8")
+        with out.open("w", encoding="utf-8") as stream:
+
+            def write(text: str) -> None:
+                stream.write(valid_utf8(text))
+
+            yield write
     except OSError as exc:
         raise ConfigError(f"cannot write {out}: {exc.strerror or exc}") from None
 

@@ -11,9 +11,11 @@ from pathlib import Path, PurePosixPath
 from opscheck.findings import Report
 from opscheck.rules.base import Rule
 
-Reporter = Callable[[Report, Sequence[Rule]], str]
+# Where a reporter writes its output, a piece at a time: a long output is never held whole.
+Write = Callable[[str], None]
+Reporter = Callable[[Report, Sequence[Rule], Write], None]
 
-# format -> the module under opscheck.reporters whose ``render`` writes it, imported only when used
+# format -> the module under opscheck.reporters whose ``write`` writes it, imported only when used
 REPORTERS: dict[str, str] = {
     "text": "text",
     "json": "json",
@@ -24,8 +26,15 @@ REPORTERS: dict[str, str] = {
 
 
 def reporter(fmt: str) -> Reporter:
-    render: Reporter = importlib.import_module(f"opscheck.reporters.{REPORTERS[fmt]}").render
-    return render
+    write: Reporter = importlib.import_module(f"opscheck.reporters.{REPORTERS[fmt]}").write
+    return write
+
+
+def rendered(write: Reporter, report: Report, rules: Sequence[Rule]) -> str:
+    """The whole output of ``write`` as one text."""
+    parts: list[str] = []
+    write(report, rules, parts.append)
+    return "".join(parts)
 
 # Formats read by CI services that resolve paths against the repository root, not --root.
 REPO_RELATIVE = frozenset({"github", "sarif", "junit"})

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from opscheck.findings import Finding, Report
+from opscheck.reporters import Write
 from opscheck.reporters.text import summary
 from opscheck.rules.base import Rule
 
@@ -39,8 +40,8 @@ def command(finding: Finding) -> str:
     return f"::{kind} {joined}::{escape_data(finding.message)}"
 
 
-def render(report: Report, rules: Sequence[Rule]) -> str:
-    return "".join(command(f) + "\n" for f in report.findings) + summary(report) + "\n"
+def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
+    out("".join(command(f) + "\n" for f in report.findings) + summary(report) + "\n")
 
 
 # --- the job summary ------------------------------------------------------------------

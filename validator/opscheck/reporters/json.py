@@ -7,6 +7,7 @@ from typing import Any
 
 from opscheck import __version__, jsontext
 from opscheck.findings import Report
+from opscheck.reporters import Write
 from opscheck.rules.base import Rule
 
 
@@ -20,7 +21,7 @@ def as_dict(report: Report) -> dict[str, Any]:
             "waived": report.waived,
             "files": report.files,
         },
-        "findings": [
+        "findings": jsontext.Lazy(
             {
                 "rule": f.rule,
                 "severity": f.severity,
@@ -32,9 +33,10 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "waived": f.waived,
             }
             for f in report.findings
-        ],
+        ),
     }
 
 
-def render(report: Report, rules: Sequence[Rule]) -> str:
-    return jsontext.dumps(as_dict(report)) + "\n"
+def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
+    jsontext.dump(as_dict(report), out)
+    out("\n")

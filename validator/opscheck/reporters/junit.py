@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from opscheck.findings import Finding, Report
+from opscheck.reporters import Write
 from opscheck.rules.base import REQUIREMENTS, Rule
 
 # Characters XML 1.0 cannot hold at all, even escaped.
@@ -56,7 +57,7 @@ def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str 
     return case
 
 
-def render(report: Report, rules: Sequence[Rule]) -> str:
+def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_rule[f.rule].append(f)
@@ -73,4 +74,4 @@ def render(report: Report, rules: Sequence[Rule]) -> str:
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="as_of", value=report.as_of.isoformat())
     suite.extend(cases)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    out('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from opscheck import HOME, __version__, jsontext
 from opscheck.findings import Finding, Report
+from opscheck.reporters import Write
 from opscheck.rules.base import Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -111,11 +112,13 @@ def as_dict(report: Report, rules: Sequence[Rule]) -> dict[str, Any]:
             "tool": {"driver": driver},
             "automationDetails": {"id": automation_id(report)},
             "columnKind": "unicodeCodePoints",
-            "results": [result(f, index) for f in report.findings],
+            # made one by one as they are written: tens of thousands of results are never held whole
+            "results": jsontext.Lazy(result(f, index) for f in report.findings),
             "properties": {"as_of": report.as_of.isoformat()},
         }],
     }
 
 
-def render(report: Report, rules: Sequence[Rule]) -> str:
-    return jsontext.dumps(as_dict(report, rules)) + "\n"
+def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
+    jsontext.dump(as_dict(report, rules), out)
+    out("\n")

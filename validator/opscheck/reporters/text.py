@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import click
 
 from opscheck.findings import Report
+from opscheck.reporters import Write
 from opscheck.rules.base import Rule
 
 _COLOURS = {"error": "red", "warning": "yellow"}
 
 
-def render(report: Report, rules: Sequence[Rule], color: bool = False) -> str:
+def write(report: Report, rules: Sequence[Rule], out: Write, color: bool = False) -> None:
     lines = []
     for f in report.findings:
         if f.waived:
@@ -21,7 +22,7 @@ def render(report: Report, rules: Sequence[Rule], color: bool = False) -> str:
         place = click.style(f"{f.file}:{f.line}:{f.column}:", bold=True) if color else f"{f.file}:{f.line}:{f.column}:"
         lines.append(f"{place} {f.rule} {severity}: {f.message}")
     lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    out("\n".join(lines) + "\n")
 
 
 def summary(report: Report) -> str:
