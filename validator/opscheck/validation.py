@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import defaultdict
-from typing import Any, TypeVar
+from functools import cache, lru_cache
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from annotated_types import MaxLen
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from opscheck.models import CUSTOM_RULE_ID_PATTERN, EMAIL_PATTERN, ID_PATTERN, TIME_PATTERN, fields_at
 from opscheck.source import DocPath, Document, Problem
@@ -17,40 +21,206 @@ M = TypeVar("M", bound=BaseModel)
 # Problems listed for one entry: a rotation of 270,000 shifts, each misspelt, would otherwise
 # make as many findings, and explaining them all takes more time and memory than any input may.
 MAX_EXPLAINED = 1_000
+# Items of a long list (or mapping) validated at a time: the schema library lists every problem
+# in what it validates before any can be dropped, so no more than these items' problems exist at once.
+CHUNK = 1_000
+
+Loc = tuple[Any, ...]
+Part = tuple[int, "type[BaseModel] | None"]  # a field's place among its model's, and its model if it is one
 
 
 def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tuple[M | None, list[Problem]]:
     """The model built from ``data`` (found at ``path`` in ``doc``), or the problems that stop it."""
+    tally = _Tally()
+    built = _check(model, data, (), tally)
+    if built is not None:
+        return built, []
+    problems = [explain(doc, model, path, err) for err in tally.listed()]
+    if tally.count > MAX_EXPLAINED:
+        problems.append(doc.problem(
+            "OPS002", path, f"{tally.count - MAX_EXPLAINED:,} more problems in this entry are not listed "
+            f"(only its first {MAX_EXPLAINED:,} are); fix those and run again"))
+    return None, problems
+
+
+class _Tally:
+    """An entry's schema errors, given in the schema library's order a batch at a time: the first
+    MAX_EXPLAINED in the order they are listed (unknown keys first), and how many there are."""
+
+    def __init__(self) -> None:
+        self.unknown: list[Any] = []
+        self.other: list[Any] = []
+        self.count = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether no later error can be among the listed ones: they are only counted."""
+        return len(self.unknown) >= MAX_EXPLAINED
+
+    def errors(self, exc: ValidationError, at: Loc, offset: int | None = None) -> list[Any]:
+        """The errors of ``exc`` found at ``at`` (in a list's items from ``offset`` on), as listed."""
+        if self.full:  # only counted: without their values and contexts, which take longest to list
+            errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        else:
+            errors = exc.errors(include_url=False)
+        if at or offset is not None:
+            for err in errors:
+                loc: Loc = err["loc"]
+                err["loc"] = at + ((loc[0] + offset, *loc[1:]) if offset is not None else loc)
+        return _without_misspelt(errors)
+
+    def take(self, errors: list[Any]) -> None:
+        self.count += len(errors)
+        for err in () if self.full else errors:
+            kept = self.unknown if err["type"] == "extra_forbidden" else self.other
+            if len(kept) < MAX_EXPLAINED:
+                kept.append(err)
+
+    def listed(self) -> list[Any]:
+        return (self.unknown + self.other)[:MAX_EXPLAINED]
+
+
+def _check(model: type[M], data: Any, at: Loc, tally: _Tally) -> M | None:
+    """``model`` built from ``data`` (found at ``at``), or None once its errors are in ``tally``.
+
+    A list or mapping longer than CHUNK is validated CHUNK items at a time, then what holds it
+    with its items built (not checked again) or, when some failed, without it: the errors are
+    the same, in the same order, as those of validating the whole at once."""
+    parts = _parts(model, data)
+    if not parts:
+        return _whole(model, data, at, tally)
+    rest = _rest(model, {k: v for k, v in data.items() if k not in parts}, parts, at, tally)
+    built: dict[str, Any] = {}
+    failed = bool(rest)
+    for key, (position, sub) in parts.items():
+        # the errors of the fields before this one come first
+        tally.take([err for err in rest if _position(model, err, at) < position])
+        rest = [err for err in rest if _position(model, err, at) >= position]
+        built[key] = _check(sub, data[key], (*at, key), tally) if sub else _chunks(model, key, data[key], at, tally)
+        failed = failed or built[key] is None
+    tally.take(rest)
+    # with every part built, what is left to fail is the whole's own check (a model validator)
+    return None if failed else _whole(model, {**data, **built}, at, tally)
+
+
+def _whole(model: type[M], data: Any, at: Loc, tally: _Tally) -> M | None:
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data)
     except ValidationError as exc:
-        errors = _without_misspelt(exc.errors(include_url=False))
-        problems = [explain(doc, model, path, err) for err in errors[:MAX_EXPLAINED]]
-        if len(errors) > MAX_EXPLAINED:
-            problems.append(doc.problem(
-                "OPS002", path, f"{len(errors) - MAX_EXPLAINED:,} more problems in this entry are not listed "
-                f"(only its first {MAX_EXPLAINED:,} are); fix those and run again"))
-        return None, problems
+        tally.take(tally.errors(exc, at))
+        return None
+
+
+def _rest(model: type[BaseModel], rest: dict[Any, Any], parts: dict[str, Part], at: Loc, tally: _Tally) -> list[Any]:
+    """The errors of ``rest``, ``model``'s data without its long ``parts``: not that one of them
+    is missing, nor what a model validator says of the rest alone (it runs only on the whole)."""
+    try:
+        model.model_validate(rest)
+    except ValidationError as exc:
+        return [err for err in tally.errors(exc, at) if len(err["loc"]) > len(at) and err["loc"][len(at)] not in parts]
+    return []
+
+
+def _position(model: type[BaseModel], err: Any, at: Loc) -> int:
+    """Where the schema library lists ``err``: in the order of the fields, unknown keys last."""
+    keys = _keys(model)
+    return keys.get(err["loc"][len(at)], len(keys))
+
+
+def _chunks(model: type[BaseModel], key: str, value: list[Any] | dict[Any, Any], at: Loc,
+            tally: _Tally) -> list[Any] | dict[Any, Any] | None:
+    """The long list or mapping ``value`` of ``model``'s field ``key``, validated CHUNK items at a time."""
+    adapter = _adapter(model, key)
+    pairs = iter(value.items()) if isinstance(value, dict) else None
+    built: list[Any] = []
+    failed = False
+    for start in range(0, len(value), CHUNK):
+        part = dict(itertools.islice(pairs, CHUNK)) if pairs is not None else value[start : start + CHUNK]
+        try:
+            done = adapter.validate_python(part)
+        except ValidationError as exc:
+            failed = True
+            tally.take(tally.errors(exc, (*at, key), None if pairs is not None else start))
+            continue
+        if not failed:
+            built.append(done)
+    if failed:
+        return None
+    return {k: v for done in built for k, v in done.items()} if pairs is not None else [*itertools.chain(*built)]
+
+
+def _parts(model: type[BaseModel], data: Any) -> dict[str, Part]:
+    """The fields that ``data`` gives a list or mapping longer than CHUNK, or a model holding one."""
+    if not isinstance(data, dict):
+        return {}
+    found: dict[str, Part] = {}
+    for key, position, kind, sub in _collections(model):
+        value = data.get(key)
+        if _parts(sub, value) if sub is not None else isinstance(value, kind) and isinstance(value, list | dict) \
+                and len(value) > CHUNK:
+            found[key] = (position, sub)
+    return found
+
+
+@cache
+def _keys(model: type[BaseModel]) -> dict[str, int]:
+    """The keys of ``model``'s fields, in their order."""
+    return {info.alias or name: i for i, (name, info) in enumerate(model.model_fields.items())}
+
+
+@cache
+def _collections(model: type[BaseModel]) -> tuple[tuple[str, int, type, type[BaseModel] | None], ...]:
+    """The fields that may be validated in parts: lists and mappings (but those with a maximum
+    length, refused whole at once) and the models that hold some, with their kind and model."""
+    found: list[tuple[str, int, type, type[BaseModel] | None]] = []
+    for position, (name, info) in enumerate(model.model_fields.items()):
+        origin = get_origin(info.annotation)
+        sub = _optional_model(info.annotation)
+        if origin in (list, dict) and not any(isinstance(m, MaxLen) for m in info.metadata):
+            found.append((info.alias or name, position, origin, None))
+        elif sub is not None and _collections(sub):
+            found.append((info.alias or name, position, dict, sub))
+    return tuple(found)
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a field typed as one (or as one or None)."""
+    union = get_origin(annotation) in (Union, UnionType)
+    members = [a for a in get_args(annotation) if a is not type(None)] if union else [annotation]
+    model = members[0] if len(members) == 1 else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+@cache
+def _adapter(model: type[BaseModel], key: str) -> TypeAdapter[Any]:
+    annotation = next(i.annotation for n, i in model.model_fields.items() if (i.alias or n) == key)
+    return TypeAdapter(annotation if annotation is not None else Any)
 
 
 def _without_misspelt(errors: list[Any]) -> list[Any]:
-    """Unknown keys first, and no 'missing' for a required key that an unknown key misspells:
-    the unknown-key message already suggests it."""
+    """No 'missing' for a required key that an unknown key beside it misspells: the unknown-key
+    message already suggests it."""
     # compared only with the missing keys beside them: a mapping of many unknown keys stays linear
     missing: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     for err in errors:
         if err["type"] == "missing":
             missing[tuple(err["loc"][:-1])].append(str(err["loc"][-1]))
+    if not missing:
+        return errors
     suggested = {
         (*err["loc"][:-1], close)
         for err in errors
         if err["type"] == "extra_forbidden" and tuple(err["loc"][:-1]) in missing
         and len(str(err["loc"][-1])) <= MAX_WORD
-        for close in difflib.get_close_matches(str(err["loc"][-1]), missing[tuple(err["loc"][:-1])], n=3,
-                                               cutoff=CUTOFF)
+        for close in _close(str(err["loc"][-1]), tuple(missing[tuple(err["loc"][:-1])]))
     }
-    kept = [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)]
-    return sorted(kept, key=lambda err: err["type"] != "extra_forbidden")
+    return [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)]
+
+
+@lru_cache(maxsize=4096)
+def _close(word: str, missing: tuple[str, ...]) -> list[str]:
+    # the same key is often misspelt the same way in every entry of a long list: one search
+    return difflib.get_close_matches(word, missing, n=3, cutoff=CUTOFF)
 
 
 def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> Problem:
