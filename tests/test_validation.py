@@ -54,6 +54,14 @@ ENTRIES: dict[str, tuple[type[Any], str]] = {
     "secondary owners of bad ids": (Pipeline, (
         "id: p\nname: P\narea: A\naudience: [investor]\nowners:\n  primary: Eng 1\n  secondary: ["
         + ", ".join(f"Eng {i}" for i in range(30)) + "]\n  extra: x\nrunbook: 3\n")),
+    "many unknown keys, one misspelling a missing key": (Rotation, (
+        "id: r\n" + "".join(f"k{i}: {i}\n" for i in range(30)) + HANDOFF.removeprefix("  ")
+        + "shifts: [{week: 2025-01-06, engineer: Eng 1}]\nmembrs: [eng1]\n")),
+    "an owners mapping of many unknown keys": (Pipeline, (
+        "id: p\nname: P\narea: A\naudience: [internal]\nowners:\n"
+        + "".join(f"  k{i}: {i}\n" for i in range(30)) + "  secondary: [Eng 1]\nrunbook: 3\n")),
+    "many unknown keys, numbers and dates among them": (Rotation, (
+        "id: r\nmembers: [eng1]\n" + "".join(f"k{i}: {i}\n" for i in range(30)) + "1: one\n2026-01-01: day\n")),
     "rules of the wrong shape": (PolicyFile, (
         "rules:\n" + "".join(f"  R{i}: {'[1]' if i % 2 else '{}'}\n" for i in range(30)) + "waivers:\n"
         + "".join(f"- {{rule: R{i}, subjct: s, reason: r, expires: 2030-01-01}}\n" for i in range(25)))),

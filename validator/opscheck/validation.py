@@ -84,14 +84,17 @@ def _check(model: type[M], data: Any, at: Loc, tally: _Tally) -> M | None:
     """``model`` built from ``data`` (found at ``at``), or None once its errors are in ``tally``.
 
     A list or mapping longer than CHUNK is validated CHUNK items at a time, then what holds it
-    with its items built (not checked again) or, when some failed, without it: the errors are
-    the same, in the same order, as those of validating the whole at once."""
+    with its items built (not checked again) or, when some failed, without it; more than CHUNK
+    unknown keys are left out and listed after. The errors are the same, in the same order, as
+    those of validating the whole at once."""
     parts = _parts(model, data)
-    if not parts:
+    unknown = _unknown(model, data)
+    if not parts and not unknown:
         return _whole(model, data, at, tally)
-    rest = _rest(model, {k: v for k, v in data.items() if k not in parts}, parts, at, tally)
+    left_out = {**parts, **dict.fromkeys(unknown)}
+    rest = _rest(model, {k: v for k, v in data.items() if k not in left_out}, parts, unknown, at, tally)
     built: dict[str, Any] = {}
-    failed = bool(rest)
+    failed = bool(rest or unknown)
     for key, (position, sub) in parts.items():
         # the errors of the fields before this one come first
         tally.take([err for err in rest if _position(model, err, at) < position])
@@ -99,6 +102,9 @@ def _check(model: type[M], data: Any, at: Loc, tally: _Tally) -> M | None:
         built[key] = _check(sub, data[key], (*at, key), tally) if sub else _chunks(model, key, data[key], at, tally)
         failed = failed or built[key] is None
     tally.take(rest)
+    for start in range(0, len(unknown), CHUNK):  # unknown keys come last, in their order
+        tally.take([{"type": "extra_forbidden", "loc": (*at, key), "msg": "Extra inputs are not permitted",
+                     "input": data[key]} for key in unknown[start : start + CHUNK]])
     # with every part built, what is left to fail is the whole's own check (a model validator)
     return None if failed else _whole(model, {**data, **built}, at, tally)
 
@@ -111,14 +117,25 @@ def _whole(model: type[M], data: Any, at: Loc, tally: _Tally) -> M | None:
         return None
 
 
-def _rest(model: type[BaseModel], rest: dict[Any, Any], parts: dict[str, Part], at: Loc, tally: _Tally) -> list[Any]:
-    """The errors of ``rest``, ``model``'s data without its long ``parts``: not that one of them
-    is missing, nor what a model validator says of the rest alone (it runs only on the whole)."""
+def _rest(model: type[BaseModel], rest: dict[Any, Any], parts: dict[str, Part], unknown: list[str], at: Loc,
+          tally: _Tally) -> list[Any]:
+    """The errors of ``rest``, ``model``'s data without its long ``parts`` and ``unknown`` keys:
+    not that a part is missing, nor what a model validator says of the rest alone (it runs only
+    on the whole), nor that a key is missing that one of the unknown keys misspells."""
     try:
         model.model_validate(rest)
     except ValidationError as exc:
-        return [err for err in tally.errors(exc, at) if len(err["loc"]) > len(at) and err["loc"][len(at)] not in parts]
-    return []
+        errors = [err for err in tally.errors(exc, at)
+                  if len(err["loc"]) > len(at) and err["loc"][len(at)] not in parts]
+    else:
+        return []
+    here = [err for err in errors if err["type"] == "missing" and len(err["loc"]) == len(at) + 1]
+    if not here or not unknown:
+        return errors
+    missing = tuple(str(err["loc"][-1]) for err in here)
+    suggested = {close for key in unknown if len(key) <= MAX_WORD for close in _close(key, missing)}
+    return [err for err in errors if not (err["type"] == "missing" and len(err["loc"]) == len(at) + 1
+                                          and err["loc"][-1] in suggested)]
 
 
 def _position(model: type[BaseModel], err: Any, at: Loc) -> int:
@@ -150,16 +167,27 @@ def _chunks(model: type[BaseModel], key: str, value: list[Any] | dict[Any, Any],
 
 
 def _parts(model: type[BaseModel], data: Any) -> dict[str, Part]:
-    """The fields that ``data`` gives a list or mapping longer than CHUNK, or a model holding one."""
+    """The fields that ``data`` gives a list or mapping longer than CHUNK, or a model's data that
+    holds one or more than CHUNK unknown keys."""
     if not isinstance(data, dict):
         return {}
     found: dict[str, Part] = {}
     for key, position, kind, sub in _collections(model):
         value = data.get(key)
-        if _parts(sub, value) if sub is not None else isinstance(value, kind) and isinstance(value, list | dict) \
-                and len(value) > CHUNK:
+        if (_parts(sub, value) or _unknown(sub, value)) if sub is not None else isinstance(value, kind) \
+                and isinstance(value, list | dict) and len(value) > CHUNK:
             found[key] = (position, sub)
     return found
+
+
+def _unknown(model: type[BaseModel], data: Any) -> list[str]:
+    """The keys of ``data`` that are not ``model``'s, when there are more than CHUNK (the loader
+    makes every key text, so each is an unknown key to the schema library too)."""
+    keys = _keys(model)
+    if not isinstance(data, dict) or len(data) <= len(keys) + CHUNK:
+        return []
+    unknown = [key for key in data if key not in keys]
+    return unknown if len(unknown) > CHUNK else []
 
 
 @cache
@@ -171,14 +199,14 @@ def _keys(model: type[BaseModel]) -> dict[str, int]:
 @cache
 def _collections(model: type[BaseModel]) -> tuple[tuple[str, int, type, type[BaseModel] | None], ...]:
     """The fields that may be validated in parts: lists and mappings (but those with a maximum
-    length, refused whole at once) and the models that hold some, with their kind and model."""
+    length, refused whole at once) and models, with their kind and model."""
     found: list[tuple[str, int, type, type[BaseModel] | None]] = []
     for position, (name, info) in enumerate(model.model_fields.items()):
         origin = get_origin(info.annotation)
         sub = _optional_model(info.annotation)
         if origin in (list, dict) and not any(isinstance(m, MaxLen) for m in info.metadata):
             found.append((info.alias or name, position, origin, None))
-        elif sub is not None and _collections(sub):
+        elif sub is not None:
             found.append((info.alias or name, position, dict, sub))
     return tuple(found)
 
