@@ -48,6 +48,7 @@ class Schedule:
         self._order = order
         self._starts = [rotation.shifts[i].week for i in order]
         self._overrides: dict[dt.date, int] = {}
+        self._holidays: tuple[HolidaysConfig, list[tuple[Holiday, Cover]]] | None = None
         for i, ov in enumerate(rotation.overrides):
             for day in days(ov.first, ov.last):
                 self._overrides[day] = i
@@ -100,6 +101,22 @@ class Schedule:
         if shift is not None:
             return Cover(self.rotation.shifts[shift].engineer, shift, None)
         return None
+
+    def holidays(self, cfg: HolidaysConfig) -> list[tuple[Holiday, Cover]]:
+        """Each holiday of ``cfg`` within the schedule, with who covers it; worked out once, as
+        HOL001, HOL002 and the report each ask for every rotation. Raises CalendarError."""
+        if self._holidays is not None and self._holidays[0] is cfg:
+            return self._holidays[1]
+        first, last = self.first_day, self.last_day
+        found = []
+        if first is not None and last is not None:
+            # a holiday of the year after (or before) the schedule may be observed within it
+            for hol in holidays_in(cfg, range(first.year - 1, last.year + 2)):
+                cover = self.cover(hol.date)
+                if cover is not None:
+                    found.append((hol, cover))
+        self._holidays = (cfg, found)
+        return found
 
     def covers_whole_year(self, year: int) -> bool:
         first, last = self.first_day, self.last_day

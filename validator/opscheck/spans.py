@@ -33,7 +33,14 @@ class Span(NamedTuple):
 
 def handoff_at(handoff: Handoff, day: dt.date) -> dt.datetime:
     """The handoff instant on ``day`` (a handoff day), in UTC."""
-    return dt.datetime.combine(day, handoff.clock, tzinfo=ZoneInfo(handoff.timezone)).astimezone(UTC)
+    return _instant(day, handoff.time, handoff.timezone)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _instant(day: dt.date, clock: str, timezone: str) -> dt.datetime:
+    """Kept across rotations: one shift's end is the next one's start, and rotations that share
+    people mostly share their handoffs and weeks too (41,000 of them, four instants each)."""
+    return dt.datetime.combine(day, dt.time.fromisoformat(clock), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
 def day_at(handoff: Handoff, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -59,10 +66,8 @@ def rotation_spans(rot: Rotation) -> list[Span]:
     cuts = union([(t.start, t.end) for t in taken])
     ends = [end for _, end in cuts]
     out = list(taken)
-    # one shift's end is the next one's start: convert each handoff day once
-    handoff = functools.cache(functools.partial(handoff_at, rot.handoff))
     for i, shift in enumerate(rot.shifts):
-        for start, end in subtract(handoff(shift.week), handoff(shift.week + WEEK), cuts, ends):
+        for start, end in subtract(*week_at(rot.handoff, shift.week), cuts, ends):
             out.append(Span(start, end, shift.engineer, rot.id, "shifts", i, shift.week))
     return out
 

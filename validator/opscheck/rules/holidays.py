@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from opscheck.calendar import CalendarError, Cover, Holiday, Schedule, holidays_in
+from opscheck.calendar import CalendarError, Cover, Holiday, Schedule
 from opscheck.dataset import Dataset
 from opscheck.rules.balance import year_shares
 from opscheck.rules.base import Hit, Options, rule
@@ -15,20 +15,12 @@ from opscheck.source import Loc
 
 def holiday_cover(ds: Dataset, sched: Schedule) -> list[tuple[Holiday, Cover]]:
     """Each configured holiday within the schedule, with who covers it."""
-    cfg, first, last = ds.holidays, sched.first_day, sched.last_day
-    if cfg is None or first is None or last is None:
+    if ds.holidays is None:
         return []
     try:
-        # a holiday of the year after (or before) the schedule may be observed within it
-        found = holidays_in(cfg, range(first.year - 1, last.year + 2))
+        return sched.holidays(ds.holidays)
     except CalendarError:
         return []  # OPS005 reports the unknown calendar
-    out = []
-    for hol in found:
-        cover = sched.cover(hol.date)
-        if cover is not None:
-            out.append((hol, cover))
-    return out
 
 
 def cover_loc(sched: Schedule, cover: Cover) -> Loc:
