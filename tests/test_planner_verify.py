@@ -22,7 +22,7 @@ def _rotation(rid: str, members: list[str], handoff: dict[str, str], week: str, 
     return {"id": rid, "members": members, "handoff": handoff, "shifts": [{"week": week, "engineer": engineer}]}
 
 
-@pytest.mark.parametrize(("engineer", "broken"), [("eng3", "ONC006"), ("eng2", None)])
+@pytest.mark.parametrize(("engineer", "broken"), [("eng3", "ONC006"), ("eng1", "ONC001"), ("eng2", None)])
 def test_a_plan_is_checked_against_the_rotations_that_share_its_people(
     tmp_path: Path, engineer: str, broken: str | None
 ) -> None:
@@ -43,5 +43,5 @@ def test_a_plan_is_checked_against_the_rotations_that_share_its_people(
     with pytest.raises(Infeasible) as caught:
         verify(ds, policy, [plan])
     assert caught.value.rule == broken
-    assert "'eng3' is on call in" in caught.value.message
+    assert f"'{engineer}'" in caught.value.message
 
