@@ -138,3 +138,18 @@ def test_a_rotation_of_many_misspelt_shifts_is_reported_with_the_count(
     more = [f["message"] for f in schema if "more problems" in f["message"]]
     assert len(schema) == 51 and sum("unknown key 'enginer'" in f["message"] for f in schema) == 50
     assert more == ["119 more problems in this entry are not listed (only its first 50 are); fix those and run again"]
+
+
+def test_past_its_searches_the_count_is_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validation, "MAX_EXPLAINED", 5)
+    monkeypatch.setattr(validation, "CHUNK", 4)
+    # each shift misspells 'engineer' its own way, or names a key nothing like it (then both count)
+    text = "id: r\nmembers: [eng1]\n" + HANDOFF.removeprefix("  ") + "shifts:\n" + "".join(
+        f"- {{week: 2025-01-06, {'enginer' if i % 2 else 'zz'}{i}: eng1}}\n" for i in range(40))
+    _, exact = problems(Rotation, text)
+    assert exact[-1][2].startswith("55 more problems in this entry are not listed")
+    monkeypatch.setattr(validation, "SEARCHES", 6)
+    _, bounded = problems(Rotation, text)
+    assert bounded[:-1] == exact[:-1]
+    more = bounded[-1][2]
+    assert more.startswith("at least ") and int(more.split()[2]) < 55

@@ -6,6 +6,7 @@ import difflib
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache, lru_cache
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -24,6 +25,11 @@ MAX_EXPLAINED = 1_000
 # Items of a long list (or mapping) validated at a time: the schema library lists every problem
 # in what it validates before any can be dropped, so no more than these items' problems exist at once.
 CHUNK = 1_000
+# Distinct unknown keys compared with the missing keys beside them once the listed problems are
+# known: each such search takes difflib some 20 us, and a file can misspell differently in each
+# of 230,000 entries. Past this many, an unknown key is taken to misspell them, and the count of
+# problems not listed becomes a lower bound.
+SEARCHES = 10_000
 
 Loc = tuple[Any, ...]
 Part = tuple[int, "type[BaseModel] | None"]  # a field's place among its model's, and its model if it is one
@@ -37,8 +43,9 @@ def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tu
         return built, []
     problems = [explain(doc, model, path, err) for err in tally.listed()]
     if tally.count > MAX_EXPLAINED:
+        least = "at least " if tally.least else ""
         problems.append(doc.problem(
-            "OPS002", path, f"{tally.count - MAX_EXPLAINED:,} more problems in this entry are not listed "
+            "OPS002", path, f"{least}{tally.count - MAX_EXPLAINED:,} more problems in this entry are not listed "
             f"(only its first {MAX_EXPLAINED:,} are); fix those and run again"))
     return None, problems
 
@@ -51,6 +58,8 @@ class _Tally:
         self.unknown: list[Any] = []
         self.other: list[Any] = []
         self.count = 0
+        self.searched: set[tuple[str, tuple[str, ...]]] = set()  # searches made only to count
+        self.least = False  # whether ``count`` may fall short (see SEARCHES)
 
     @property
     def full(self) -> bool:
@@ -67,7 +76,17 @@ class _Tally:
             for err in errors:
                 loc: Loc = err["loc"]
                 err["loc"] = at + ((loc[0] + offset, *loc[1:]) if offset is not None else loc)
-        return _without_misspelt(errors)
+        return _without_misspelt(errors, self.close)
+
+    def close(self, word: str, missing: tuple[str, ...]) -> list[str]:
+        """The ``missing`` keys that ``word`` may misspell; once only counting, searched for at
+        most SEARCHES words, then all of them (fewer problems are counted than there may be)."""
+        if self.full and (word, missing) not in self.searched:
+            if len(self.searched) >= SEARCHES:
+                self.least = True
+                return list(missing)
+            self.searched.add((word, missing))
+        return _close(word, missing)
 
     def take(self, errors: list[Any]) -> None:
         self.count += len(errors)
@@ -133,7 +152,7 @@ def _rest(model: type[BaseModel], rest: dict[Any, Any], parts: dict[str, Part], 
     if not here or not unknown:
         return errors
     missing = tuple(str(err["loc"][-1]) for err in here)
-    suggested = {close for key in unknown if len(key) <= MAX_WORD for close in _close(key, missing)}
+    suggested = {close for key in unknown if len(key) <= MAX_WORD for close in tally.close(key, missing)}
     return [err for err in errors if not (err["type"] == "missing" and len(err["loc"]) == len(at) + 1
                                           and err["loc"][-1] in suggested)]
 
@@ -225,7 +244,7 @@ def _adapter(model: type[BaseModel], key: str) -> TypeAdapter[Any]:
     return TypeAdapter(annotation if annotation is not None else Any)
 
 
-def _without_misspelt(errors: list[Any]) -> list[Any]:
+def _without_misspelt(errors: list[Any], close: Callable[[str, tuple[str, ...]], list[str]]) -> list[Any]:
     """No 'missing' for a required key that an unknown key beside it misspells: the unknown-key
     message already suggests it."""
     # compared only with the missing keys beside them: a mapping of many unknown keys stays linear
@@ -236,11 +255,11 @@ def _without_misspelt(errors: list[Any]) -> list[Any]:
     if not missing:
         return errors
     suggested = {
-        (*err["loc"][:-1], close)
+        (*err["loc"][:-1], found)
         for err in errors
         if err["type"] == "extra_forbidden" and tuple(err["loc"][:-1]) in missing
         and len(str(err["loc"][-1])) <= MAX_WORD
-        for close in _close(str(err["loc"][-1]), tuple(missing[tuple(err["loc"][:-1])]))
+        for found in close(str(err["loc"][-1]), tuple(missing[tuple(err["loc"][:-1])]))
     }
     return [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in suggested)]
 
