@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,10 @@ def paused_gc() -> Iterator[None]:
         gc.enable()
 
 
-def emit(text: str, out: Path | None) -> None:
+def emit(pieces: Iterable[str], out: Path | None) -> None:
     with output(out) as write:
-        write(text)
+        for text in pieces:
+            write(text)
 
 
 @contextlib.contextmanager

@@ -101,10 +101,11 @@ def report(out: Path | None, check: Path | None, root: Path) -> int:
     policy = load_policy(root, engine.BUILTIN)
     ds = load_data(root, today())
     integrations.attach(ds, policy)
-    text = handbook.render(ds, policy)
+    pieces = handbook.pieces(ds, policy)
     if check is None:
-        emit(text, out)
+        emit(pieces, out)
         return 0
+    text = "".join(pieces)
     current = read_check_file(check, root)
     if current is None:
         echo(f"{check} is not UTF-8 text, so it cannot be the handbook; run `opscheck report --out {check}` "

