@@ -136,3 +136,15 @@ def test_busy_time_answers_as_a_look_at_every_span(seed: int) -> None:
         start = rnd.randint(-50, 800)
         first, last, rotation = at(start), at(start + rnd.randint(1, 170)), f"r{rnd.randint(0, 5)}"
         assert busy.overlaps(first, last, rotation) == brute_overlaps(spans, first, last, rotation)
+
+
+def test_findings_without_places_are_the_same_findings(team: Path) -> None:
+    from opscheck import dataset, engine
+    from opscheck.settings import load_policy
+
+    policy = load_policy(grow(team), engine.BUILTIN)
+    rules = [engine.BUILTIN[r] for r in ("ONC001", "ONC006", "HOL001")]
+    located = engine.run(dataset.load(team, dt.date.fromisoformat(AS_OF)), policy, rules).findings
+    bare = engine.run(dataset.load(team, dt.date.fromisoformat(AS_OF)), policy, rules, located=False).findings
+    assert {(f.line, f.column) for f in bare} == {(0, 0)} and len(bare) == len(located) > 100
+    assert sorted(f._replace(line=0, column=0, ident="") for f in located) == sorted(bare)

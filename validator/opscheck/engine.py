@@ -70,7 +70,9 @@ def _unmet(ds: Dataset, rule: Rule) -> Needs | None:
 MAX_FINDINGS = 25_000  # listed per rule and run (above the 21,250 of renaming every engineer of a large organisation)
 
 
-def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
+def run(ds: Dataset, policy: Policy, rules: list[Rule], located: bool = True) -> Report:
+    """The report of ``rules`` on ``ds``; without ``located``, findings have line and column 0
+    and no ident, for a caller that compares messages alone (places are read from the text)."""
     ds.waivers = policy.waivers
     ds.policy = policy
     ds.selected = {r.id for r in rules}
@@ -80,17 +82,18 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule]) -> Report:
     for rule, severity in active:
         if rule.check is not None and _unmet(ds, rule) is None:
             opts = policy.options_for(rule)
-            findings += _listed(ds, policy, rule, severity, rule.check(ds, opts))
+            findings += _listed(ds, policy, rule, severity, rule.check(ds, opts), located)
     findings = _waive(ds, policy, findings)
     for rule, severity in active:
         if rule.after is not None:
             opts = policy.options_for(rule)
-            findings += _listed(ds, policy, rule, severity, rule.after(ds, opts, findings))
+            findings += _listed(ds, policy, rule, severity, rule.after(ds, opts, findings), located)
     findings.sort(key=Finding.sort_key)
     return Report(ds.as_of, tuple(findings), ds.files + policy.files, tuple(r.id for r, _ in active), skipped)
 
 
-def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit | Hits]) -> list[Finding]:
+def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit | Hits],
+            located: bool) -> list[Finding]:
     """The findings of ``hits``: the first MAX_FINDINGS (and any a waiver names), then one that
     counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (40,000
     rotations sharing their people): listing them all takes more time and memory than any input
@@ -110,18 +113,20 @@ def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: I
             group = (item,)
         for hit in group:
             if len(out) < MAX_FINDINGS or _subject(hit) in waivable:
-                out.append(_stamp(ds, policy, rule, severity, hit))
+                out.append(_stamp(ds, policy, rule, severity, hit, located))
             else:
                 first = first or hit
                 more += 1
     if first is not None:
         out.append(_stamp(ds, policy, rule, severity, first._replace(
             message=f"{more:,} more {rule.id} findings are not listed, the first of them here (a rule lists at "
-                    f"most {MAX_FINDINGS:,}); fix the ones listed and run again", ident="more-findings")))
+                    f"most {MAX_FINDINGS:,}); fix the ones listed and run again", ident="more-findings"), located))
     return out
 
 
-def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+def _stamp(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hit: Hit, located: bool) -> Finding:
+    if not located:
+        return Finding(rule.id, severity, valid_utf8(hit.message), valid_utf8(hit.loc.file), 0, 0, _subject(hit))
     policy_doc = policy.documents.get(hit.loc.file)
     if hit.line is not None:
         line, column = hit.line, hit.column

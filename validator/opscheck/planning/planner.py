@@ -123,9 +123,11 @@ def verify(ds: Dataset, policy: Policy, plans: list[Plan]) -> None:
         return  # the data as published: nothing added, so no error added
     extended = {p.rotation.id: p.extended for p in plans}
     judged = _judged_with(ds, list(extended.values()))
-    before = set(_errors(ds, policy, judged, {}))
-    after = _errors(ds, policy, judged, extended)
-    for rule, message in after:
+    before = set(_errors(ds, policy, judged, {}, located=False))
+    if set(_errors(ds, policy, judged, extended, located=False)) <= before:
+        return
+    # an error added: the first of them in the order of one report, which is by place
+    for rule, message in _errors(ds, policy, judged, extended, located=True):
         if (rule, message) not in before:
             first = next((p.shifts[0].week for p in plans if p.shifts), ds.as_of)
             raise Infeasible(rule, first, f"the plan would break {rule}: {message}")
@@ -148,9 +150,10 @@ def _named(rot: Rotation) -> set[str]:
     return {s.engineer for s in rot.shifts} | {o.engineer for o in rot.overrides}
 
 
-def _errors(ds: Dataset, policy: Policy, judged: dict[str, set[str]],
-            replaced: dict[str, Rotation]) -> list[tuple[str, str]]:
-    """The errors of the plan's rules, each run on the rotations it judges, in the order of one report."""
+def _errors(ds: Dataset, policy: Policy, judged: dict[str, set[str]], replaced: dict[str, Rotation],
+            located: bool) -> list[tuple[str, str]]:
+    """The errors of the plan's rules, each run on the rotations it judges, in the order of one
+    report (by place only when ``located``: where a finding is costs reading the text again)."""
     from opscheck import engine
 
     findings: list[Finding] = []
@@ -158,7 +161,7 @@ def _errors(ds: Dataset, policy: Policy, judged: dict[str, set[str]],
         rotations = {rid: replaced.get(rid, rot) for rid, rot in ds.rotations.items() if rid in kept}
         trial = dataclasses.replace(ds, rotations=rotations)
         rules = [BY_ID[r] for r in PLAN_RULES if judged[r] == kept]
-        findings += engine.run(trial, policy, rules).findings
+        findings += engine.run(trial, policy, rules, located).findings
     findings.sort(key=Finding.sort_key)
     return [(f.rule, f.message) for f in findings if f.severity == "error" and not f.waived]
 
