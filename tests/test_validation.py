@@ -153,3 +153,15 @@ def test_past_its_searches_the_count_is_a_lower_bound(monkeypatch: pytest.Monkey
     assert bounded[:-1] == exact[:-1]
     more = bounded[-1][2]
     assert more.startswith("at least ") and int(more.split()[2]) < 55
+
+
+def test_a_data_file_lists_at_most_max_explained_unknown_keys(run: Callable[..., Result], team: Path) -> None:
+    path = team / "ops-data" / "engineers.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "".join(f"k{i:04d}: {i}\n" for i in range(1_005)),
+                    encoding="utf-8")
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    schema = [f for f in result.json()["findings"] if f["rule"] == "OPS002" and f["file"] == "ops-data/engineers.yaml"]
+    unknown = [f["message"] for f in schema if f["message"].startswith("unknown key")]
+    assert len(schema) == 1_001 and unknown[0] == "unknown key 'k0000'" and unknown[-1] == "unknown key 'k0999'"
+    assert [f["message"] for f in schema if "more" in f["message"]] == [
+        "5 more unknown keys in this file are not listed (only its first 1,000 are); it holds only 'engineers:'"]

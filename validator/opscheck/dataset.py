@@ -22,7 +22,7 @@ from opscheck.outline import Heading, Link, Outliner
 from opscheck.source import Document, Loc, Problem, load_yaml, read_text, split_front_matter
 from opscheck.suggest import did_you_mean
 from opscheck.tree import FileTree, Tree
-from opscheck.validation import validate
+from opscheck.validation import MAX_EXPLAINED, validate
 
 if TYPE_CHECKING:
     from opscheck.integrations.codeowners import Codeowners
@@ -276,17 +276,23 @@ def _items(ds: Dataset, doc: Document, key: str, model: type[ItemT]) -> Iterator
         ds.unchecked[key] = None
         return
     extras = sorted(set(data) - {key})
-    misspelt = key not in data and any(did_you_mean(extra, [key]) for extra in extras)
+    # listed as an entry's problems are, at most MAX_EXPLAINED: a file of 900,000 unknown keys
+    # would otherwise place and word each
+    listed = extras[:MAX_EXPLAINED]
+    misspelt = key not in data and any(did_you_mean(extra, [key]) for extra in listed)
     if key not in data:
         ds.unchecked[key] = None
         if not misspelt:  # a misspelt key is one finding below, not two at the top of the file
             ds.problems.append(doc.problem("OPS002", (), f"file has no top-level key: it must hold '{key}:' "
                                            "with a list"))
-    for extra in extras:
+    for extra in listed:
         hint = did_you_mean(extra, [key])
         ds.problems.append(doc.problem("OPS002", (extra,), f"unknown key '{extra}'{hint}" +
                                        (f"; the file must hold '{key}:' with a list" if misspelt and hint else ""),
                                        key=True))
+    if len(extras) > len(listed):
+        ds.problems.append(doc.problem("OPS002", (), f"{len(extras) - len(listed):,} more unknown keys in this file "
+                                       f"are not listed (only its first {len(listed):,} are); it holds only '{key}:'"))
     entries = data.get(key)
     if entries is None:
         if key in data:
