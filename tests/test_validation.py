@@ -62,6 +62,13 @@ ENTRIES: dict[str, tuple[type[Any], str]] = {
         + "".join(f"  k{i}: {i}\n" for i in range(30)) + "  secondary: [Eng 1]\nrunbook: 3\n")),
     "many unknown keys, numbers and dates among them": (Rotation, (
         "id: r\nmembers: [eng1]\n" + "".join(f"k{i}: {i}\n" for i in range(30)) + "1: one\n2026-01-01: day\n")),
+    "a shift of many unknown keys among a few": (Rotation, (
+        "id: r\nmembers: [eng1]\n" + HANDOFF.removeprefix("  ") + "shifts:\n- {week: 2025-01-06, enginer: eng1}\n"
+        + "- week: 2025-01-13\n" + "".join(f"  k{i}: {i}\n" for i in range(30)) + "- {week: 2025-01-20}\n")),
+    "a shift of many unknown keys in a long list": (Rotation, (
+        "id: r\nmembers: [eng1]\n" + HANDOFF.removeprefix("  ") + "shifts:\n" + shifts(12, "enginer").replace(
+            "  - ", "- ") + "- enginer: eng1\n" + "".join(f"  k{i}: {i}\n" for i in range(30))
+        + shifts(12, "enginer").replace("  - ", "- "))),
     "rules of the wrong shape": (PolicyFile, (
         "rules:\n" + "".join(f"  R{i}: {'[1]' if i % 2 else '{}'}\n" for i in range(30)) + "waivers:\n"
         + "".join(f"- {{rule: R{i}, subjct: s, reason: r, expires: 2030-01-01}}\n" for i in range(25)))),
@@ -121,9 +128,12 @@ def test_only_a_part_of_the_problems_exists_at_once(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(validation._Tally, "errors", counted)
     _, found = problems(Rotation, "id: r\nmembers: [eng1]\n" + HANDOFF.removeprefix("  ") + "shifts:\n"
-                        + shifts(1_000, "enginer").replace("  - ", "- "))
-    # each shift has an unknown key and misses 'engineer': two errors, in batches of 10 shifts
-    assert len(found) == 1_000 and max(sizes) == 20 and sum(sizes) == 2_000
+                        + shifts(1_000, "enginer").replace("  - ", "- ")
+                        + "- week: 2025-01-06\n" + "".join(f"  k{i}: {i}\n" for i in range(100)))
+    # each shift has an unknown key and misses 'engineer': two errors, in batches of 10 shifts;
+    # the last one's 100 unknown keys are listed without the schema library
+    assert max(sizes) == 20 and sum(sizes) == 2_001
+    assert found[-1][2].startswith("101 more problems in this entry are not listed")
 
 
 def test_a_rotation_of_many_misspelt_shifts_is_reported_with_the_count(

@@ -29,10 +29,11 @@ from opscheck.models import (
     Shift,
 )
 from opscheck.rules.base import Options, Rule
+from opscheck.schema_errors import explain
 from opscheck.source import Document, Loc, Problem, load_yaml
 from opscheck.suggest import did_you_mean
 from opscheck.tree import Tree, as_tree
-from opscheck.validation import explain, validate
+from opscheck.validation import validate
 
 POLICY_DIR = "policies"
 POLICY_FILE = f"{POLICY_DIR}/opscheck.yaml"

@@ -1,22 +1,22 @@
-"""Validate plain data against a model, turning pydantic's errors into OPS002 problems with marks."""
+"""Validate plain data against a model, turning pydantic's errors into OPS002 problems with marks
+(worded by ``schema_errors``), a part of a large entry at a time."""
 
 from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from annotated_types import MaxLen
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from opscheck.models import CUSTOM_RULE_ID_PATTERN, EMAIL_PATTERN, ID_PATTERN, TIME_PATTERN, fields_at
+from opscheck.schema_errors import explain
 from opscheck.source import DocPath, Document, Problem
-from opscheck.suggest import CUTOFF, MAX_WORD, did_you_mean
+from opscheck.suggest import CUTOFF, MAX_WORD
 
 M = TypeVar("M", bound=BaseModel)
 # Problems listed for one entry: a rotation of 270,000 shifts, each misspelt, would otherwise
@@ -165,38 +165,70 @@ def _position(model: type[BaseModel], err: Any, at: Loc) -> int:
 
 def _chunks(model: type[BaseModel], key: str, value: list[Any] | dict[Any, Any], at: Loc,
             tally: _Tally) -> list[Any] | dict[Any, Any] | None:
-    """The long list or mapping ``value`` of ``model``'s field ``key``, validated CHUNK items at a time."""
+    """The list or mapping ``value`` of ``model``'s field ``key``, validated CHUNK items at a
+    time, and an item that is itself too large (see ``_large``) on its own."""
     adapter = _adapter(model, key)
-    pairs = iter(value.items()) if isinstance(value, dict) else None
+    item = next(f.item for f in _collections(model) if f.key == key)
     built: list[Any] = []
     failed = False
-    for start in range(0, len(value), CHUNK):
-        part = dict(itertools.islice(pairs, CHUNK)) if pairs is not None else value[start : start + CHUNK]
-        try:
-            done = adapter.validate_python(part)
-        except ValidationError as exc:
-            failed = True
-            tally.take(tally.errors(exc, (*at, key), None if pairs is not None else start))
-            continue
+    for start, piece, alone in _pieces(value, item):
+        if alone and item is not None:
+            one = _check(item, piece, (*at, key, start), tally)
+            done: Any = None if one is None else [one]
+        else:
+            try:
+                done = adapter.validate_python(piece)
+            except ValidationError as exc:
+                tally.take(tally.errors(exc, (*at, key), start))
+                done = None
+        failed = failed or done is None
         if not failed:
             built.append(done)
     if failed:
         return None
-    return {k: v for done in built for k, v in done.items()} if pairs is not None else [*itertools.chain(*built)]
+    return {k: v for done in built for k, v in done.items()} if isinstance(value, dict) else [*itertools.chain(*built)]
+
+
+def _pieces(value: list[Any] | dict[Any, Any], item: type[BaseModel] | None) -> Iterator[tuple[Any, Any, bool]]:
+    """``value`` in pieces of at most CHUNK items, each with where it starts in a list (None in a
+    mapping); an item too large to be validated with others comes alone (True)."""
+    if isinstance(value, dict):
+        pairs = iter(value.items())
+        for _ in range(0, len(value), CHUNK):
+            yield None, dict(itertools.islice(pairs, CHUNK)), False
+        return
+    start = 0
+    for i, one in enumerate(value):
+        large = item is not None and _large(item, one)
+        if (large or i - start == CHUNK) and i > start:
+            yield start, value[start:i], False
+            start = i
+        if large:
+            yield i, one, True
+            start = i + 1
+    if start < len(value):
+        yield start, value[start:], False
 
 
 def _parts(model: type[BaseModel], data: Any) -> dict[str, Part]:
-    """The fields that ``data`` gives a list or mapping longer than CHUNK, or a model's data that
-    holds one or more than CHUNK unknown keys."""
+    """The fields to validate in parts: those ``data`` gives a list or mapping longer than CHUNK
+    or holding a large item, or a model's data that is large (see ``_large``)."""
     if not isinstance(data, dict):
         return {}
     found: dict[str, Part] = {}
-    for key, position, kind, sub in _collections(model):
-        value = data.get(key)
-        if (_parts(sub, value) or _unknown(sub, value)) if sub is not None else isinstance(value, kind) \
-                and isinstance(value, list | dict) and len(value) > CHUNK:
-            found[key] = (position, sub)
+    for field in _collections(model):
+        value = data.get(field.key)
+        if _large(field.sub, value) if field.sub is not None else isinstance(value, field.kind) \
+                and isinstance(value, list | dict) and (len(value) > CHUNK or (field.item is not None
+                                                       and any(_large(field.item, one) for one in value))):
+            found[field.key] = (field.position, field.sub)
     return found
+
+
+def _large(model: type[BaseModel], data: Any) -> bool:
+    """Whether ``data`` for ``model`` has a part to validate on its own, or many unknown keys."""
+    return isinstance(data, dict) and ((len(data) > CHUNK and bool(_unknown(model, data)))
+                                       or (bool(_collections(model)) and bool(_parts(model, data))))
 
 
 def _unknown(model: type[BaseModel], data: Any) -> list[str]:
@@ -215,18 +247,30 @@ def _keys(model: type[BaseModel]) -> dict[str, int]:
     return {info.alias or name: i for i, (name, info) in enumerate(model.model_fields.items())}
 
 
+class _Field(NamedTuple):
+    """A field that may be validated in parts: a list or mapping (``kind``) and the model of its
+    items if they are models, or a model (``sub``)."""
+
+    key: str
+    position: int
+    kind: type
+    sub: type[BaseModel] | None
+    item: type[BaseModel] | None
+
+
 @cache
-def _collections(model: type[BaseModel]) -> tuple[tuple[str, int, type, type[BaseModel] | None], ...]:
+def _collections(model: type[BaseModel]) -> tuple[_Field, ...]:
     """The fields that may be validated in parts: lists and mappings (but those with a maximum
-    length, refused whole at once) and models, with their kind and model."""
-    found: list[tuple[str, int, type, type[BaseModel] | None]] = []
+    length, refused whole at once) and models."""
+    found: list[_Field] = []
     for position, (name, info) in enumerate(model.model_fields.items()):
         origin = get_origin(info.annotation)
         sub = _optional_model(info.annotation)
         if origin in (list, dict) and not any(isinstance(m, MaxLen) for m in info.metadata):
-            found.append((info.alias or name, position, origin, None))
+            item = _optional_model(get_args(info.annotation)[0]) if origin is list else None
+            found.append(_Field(info.alias or name, position, origin, None, item))
         elif sub is not None:
-            found.append((info.alias or name, position, dict, sub))
+            found.append(_Field(info.alias or name, position, dict, sub, None))
     return tuple(found)
 
 
@@ -268,107 +312,3 @@ def _without_misspelt(errors: list[Any], close: Callable[[str, tuple[str, ...]],
 def _close(word: str, missing: tuple[str, ...]) -> list[str]:
     # the same key is often misspelt the same way in every entry of a long list: one search
     return difflib.get_close_matches(word, missing, n=3, cutoff=CUTOFF)
-
-
-def explain(doc: Document, model: type[BaseModel], path: DocPath, err: Any) -> Problem:
-    loc = tuple(part for part in err["loc"] if isinstance(part, int) or not _internal(part))
-    where = path + loc
-    kind = err["type"]
-    name = next((p for p in reversed(loc) if isinstance(p, str)), None)
-    if kind == "extra_forbidden":
-        allowed = fields_at(model, loc[:-1])
-        hint = did_you_mean(str(loc[-1]), allowed)
-        return doc.problem(
-            "OPS002", where, f"unknown key '{loc[-1]}'{hint}; allowed keys: {', '.join(allowed)}", key=True
-        )
-    if kind == "missing":
-        return doc.problem("OPS002", where[:-1], f"missing required key '{loc[-1]}'; add it")
-    if kind == "string_type" and isinstance(err["input"], int):
-        written = doc.written(where)
-        if written and ":" in written:
-            padded = _two_digit_hour(written)
-            quote = f"quote it with a two-digit hour: \"{padded}\"" if padded else f"quote it: \"{written}\""
-            return doc.problem(
-                "OPS002", where,
-                f"'{name}': unquoted {written} is read by YAML 1.1 as the base-60 number {err['input']}; {quote}",
-            )
-    worded = _in_words(kind, err, name)
-    if worded is not None:
-        return doc.problem("OPS002", where, worded)
-    if kind == "bool_type" and isinstance(err.get("input"), str):
-        return doc.problem("OPS002", where, f"'{name}': expected true or false, not the text {err['input']!r}; "
-                           "write it without quotes")
-    message = _PLAIN.get(kind) or err["msg"].removeprefix("Value error, ")
-    got = err.get("input")
-    shown = "" if isinstance(got, dict | list) or got is None or str(got) in message else f" (got {got!r})"
-    prefix = f"'{name}': " if name else ""
-    return doc.problem("OPS002", where, f"{prefix}{message}{shown}")
-
-
-def _two_digit_hour(text: str) -> str | None:
-    """``9:00`` as ``09:00``: the hour needs two digits."""
-    match = re.fullmatch(r"(\d):([0-5]\d)", text)
-    return f"0{match[1]}:{match[2]}" if match else None
-
-
-def _in_words(kind: str, err: Any, name: str | None) -> str | None:
-    """Pattern and choice errors said about the file, not about the library's regular expressions."""
-    got = err.get("input")
-    ctx = err.get("ctx", {})
-    if kind in _SIZES:
-        limit = ctx.get("min_length", ctx.get("max_length"))
-        unit = "character" if kind.startswith("string") else "entry"
-        plural = unit if limit == 1 else "characters" if unit == "character" else "entries"
-        return f"'{name}': {_SIZES[kind]} {limit} {plural}"
-    if not isinstance(got, str):
-        return None
-    if kind == "literal_error":
-        options = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
-        if got.lower() in options:
-            return f"'{name}' is lower case: {got.lower()}"
-        return f"'{name}' is one of {', '.join(options)}{did_you_mean(got, options)} (got {got!r})"
-    if kind != "string_pattern_mismatch":
-        return None
-    pattern = err.get("ctx", {}).get("pattern")
-    if pattern == ID_PATTERN:
-        lower = got.lower()
-        if re.fullmatch(ID_PATTERN, lower):
-            return f"'{name}': ids are lower case: {lower}"
-        slug = re.sub(r"[^a-z0-9]+", "-", lower).strip("-")
-        hint = f", such as {slug}" if slug and re.fullmatch(ID_PATTERN, slug) else ""
-        return (f"'{name}': ids use lower-case letters, digits and -, and start with a letter or digit"
-                f"{hint} (got {got!r})")
-    if pattern == TIME_PATTERN:
-        padded = _two_digit_hour(got)
-        if padded:
-            return f"'{name}': write the hour with two digits: \"{padded}\""
-        return f"'{name}': a time is \"HH:MM\" on the 24-hour clock, \"00:00\" to \"23:59\" (got {got!r})"
-    if pattern == CUSTOM_RULE_ID_PATTERN:
-        hint = f"; write {got.upper()}" if re.fullmatch(CUSTOM_RULE_ID_PATTERN, got.upper()) else ""
-        return f"'{name}': custom rule ids start with X- and use A-Z, 0-9 and - (got {got!r}){hint}"
-    if pattern == EMAIL_PATTERN:
-        return f"'{name}': expected an email address such as name@example.com (got {got!r})"
-    return None
-
-
-_SIZES = {"too_short": "list at least", "too_long": "list at most",
-          "string_too_short": "write at least", "string_too_long": "write at most"}
-
-# pydantic's wording where it names Python types or classes, in the words of YAML
-_PLAIN = {
-    "model_type": "expected a mapping of keys to values",
-    "model_attributes_type": "expected a mapping of keys to values",
-    "dict_type": "expected a mapping of keys to values",
-    "list_type": "expected a list",
-    "string_type": "expected text",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-}
-
-
-def _internal(part: str) -> bool:
-    # pydantic names union members and validator functions in locs; they are not keys
-    return "[" in part or part in {"function-after", "function-before", "function-wrap"}
