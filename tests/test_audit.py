@@ -70,8 +70,14 @@ def history(team: Path) -> Path:
     return team
 
 
+@pytest.mark.parametrize("flush", [None, 5])  # JSON handed on in large pieces, or a few objects at a time
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_audit_golden(run: Callable[..., Result], history: Path, fmt: str) -> None:
+def test_audit_golden(run: Callable[..., Result], history: Path, fmt: str, flush: int | None,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from opscheck import jsontext
+
+    if flush is not None:
+        monkeypatch.setattr(jsontext, "FLUSH", flush)
     result = run("audit", "--root", history, "--format", fmt)
     assert result.code == 0, result.err
     shas = git(history, "rev-list", "--first-parent", "HEAD").split()
@@ -450,3 +456,24 @@ def test_versions_read_one_after_another_are_the_versions_read_alone(name: str,
         text = text.replace(old, new, 1)
         file = f"ops-data/{name}"
         assert reader.read(file, _Blob(text)) == Reader().read(file, _Blob(text))
+
+
+@pytest.mark.parametrize(("bad", "found"), [
+    ("", True),
+    ("  - {week: 2025-13-06, engineer: eng2}\n", False),  # an invalid item among the long list's
+    ("  bogus: 1\n", False),  # the entry itself is invalid
+])
+def test_an_entry_with_a_long_list_reads_as_validated_whole(bad: str, found: bool) -> None:
+    """A long list's items are made into models one by one, each raw item let go: the same model."""
+    import datetime as dt
+
+    from opscheck.models import Rotation
+    from opscheck.source import parse_yaml
+    from opscheck.versions import LONG_LIST, _model_of
+
+    weeks = (dt.date(2001, 1, 1) + dt.timedelta(weeks=n) for n in range(LONG_LIST + 200))
+    text = ("- id: r\n  members: [eng1, eng2]\n  handoff: {weekday: monday, time: '09:00', timezone: UTC}\n"
+            "  shifts:\n" + "".join(f"  - {{week: {w}, engineer: eng{1 + n % 2}}}\n" for n, w in enumerate(weeks))
+            + bad)
+    expected = Rotation.model_validate(parse_yaml("oncall.yaml", text).data[0]) if found else None
+    assert _model_of(Rotation, parse_yaml("oncall.yaml", text).data[0]) == expected

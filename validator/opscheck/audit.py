@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opscheck import jsontext
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES
 from opscheck.errors import ConfigError
 from opscheck.history import (
@@ -95,8 +96,9 @@ class Entry:
         return [f"# {self.date} {self.sha[:7]} {self.subject}"] + [head + c.text() for c in self.changes]
 
     def as_dict(self) -> dict[str, Any]:
+        """The entry for jsontext, its changes made into objects one by one as they are written."""
         return {"date": self.date.isoformat(), "sha": self.sha, "author": self.author, "email": self.email,
-                "subject": self.subject, "changes": [c.as_dict() for c in self.changes]}
+                "subject": self.subject, "changes": jsontext.Lazy(c.as_dict() for c in self.changes)}
 
 
 def _show(value: Any) -> str:

@@ -118,10 +118,13 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
         span = (f" between {since} and {until}" if since and until else f" since {since}" if since
                 else f" until {until}" if until else "")
         echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
-    if fmt == "json":
-        echo(jsontext.dumps([e.as_dict() for e in entries]))
-    else:
-        echo("".join(line + "\n" for e in entries for line in e.lines()), nl=False)
+    with output(None) as write:  # written as it is made: one commit may have changed 268,000 shifts
+        if fmt == "json":
+            jsontext.dump(jsontext.Lazy(e.as_dict() for e in entries), write)
+            write("\n")
+        else:
+            for e in entries:
+                write("".join(line + "\n" for line in e.lines()))
     return 0
 
 

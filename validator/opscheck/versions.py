@@ -309,11 +309,29 @@ def _model_lists(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
 
 def _model_of(model: type[M], data: Any) -> M | None:
     """The model of ``data``, or None: a version read for its data needs no explanation of
-    what is wrong with it (and a file invalid in each of its 100,000 entries has as many)."""
+    what is wrong with it (and a file invalid in each of its 100,000 entries has as many).
+    ``data`` is used up: its long lists end up holding their items' models."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(_items_made(model, data))
     except ValidationError:
         return None
+
+
+LONG_LIST = 1_000  # a list of models this long is validated an item at a time
+
+
+def _items_made(model: type[BaseModel], data: Any) -> Any:
+    """``data`` with each long list of models holding its items' models, each raw item let go
+    once its model is made: the raw data and the models of a rotation's 268,000 shifts are not
+    held at once. The entry is then validated with models for items, which are not validated again."""
+    if not isinstance(data, dict):
+        return data
+    for key, item in _model_lists(model).items():
+        raws = data.get(key)
+        if isinstance(raws, list) and len(raws) > LONG_LIST:
+            for n, raw in enumerate(raws):
+                raws[n] = item.model_validate(raw)
+    return data
 
 
 def _id_of(raw: Any) -> str | None:
