@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opscheck.outline import Heading, Outliner, simple_headings
+from opscheck.outline import Heading, Link, Outliner, simple_outline
 
 LINES = [
     "", "  ", "# Title", "## Sub title  ", "###### Six", "####### Seven", "#NoSpace", "#", "# a # b", " # lead",
@@ -17,6 +18,16 @@ LINES = [
     "1234567890. too long", "_ under", "Setext", "=", "-----", "   (in parentheses)", "\\# escaped", "&amp; x",
     '"quoted"', "! bang", "2026 was a year", "| pipe |", "- (paren item)", "\u00a0nbsp", ":colon", "/path",
 ]
+# Lines with links, plain inline ones and others, for the quick reading of links
+LINKS = [
+    "See [step 1](./x.md) and `code 1` *here*.", "[a](b)", "[a](b) [c](./d.md#e)", "![img](p.png)", "`[a](b)`",
+    "`x [a](b)", "[a](b) `y`", "- [a](b)", "-     [a](b)", "    [a](b)", "   [a](b)", "1. [a](b)", "2. [a](b)",
+    "# [a](b) title", "## Links `[x]` [y](z)", "[a]: /x", "[a]", "x]", "[a] (b)", "[a](b c)", "[a](<x>)",
+    "[a](b(c))", '[a](b "t")', "[](x)", "[a]()", "[a](%zz)", "[a](ü é)", "[a](ü)", "[a](https://Ex.com/x?y=1#z)",
+    "[a](javascript:alert)", "[a](data:image/png;base64,x)", "``a [b](c)``", "a `` ` `` [b](c)", "[a](b)`",
+    "`` x ` [a](b)", "[*a*](b) *c*", "[a`b](c)`", "[a\\](b)", "\\[a](b)", "[a](b&amp;c)", "[[a](b)]",
+    "[a](b)[c](d)", "[a\u00a0b](c)", "  - [a](b)", "    - [a](b)", "1234. [a](b)", "see\u00a0[a](b)",
+]
 
 
 @settings(max_examples=600, deadline=None)
@@ -27,12 +38,40 @@ def test_quick_outline_agrees_with_the_parser(lines: list[str], first_line: int)
     assert outline(body, first_line) == outline._parsed(body, first_line)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(LINES + LINKS * 2), max_size=10), st.integers(0, 5))
+def test_quick_outline_of_links_agrees_with_the_parser(lines: list[str], first_line: int) -> None:
+    body = "\n".join(lines) + "\n"
+    outline = Outliner()
+    assert outline(body, first_line) == outline._parsed(body, first_line)
+
+
+@pytest.mark.parametrize("line", LINKS)
+def test_each_kind_of_link_line_agrees_with_the_parser(line: str) -> None:
+    outline = Outliner()
+    for body in (f"# T\n{line}\n", f"Para\n{line}\n", f"- item\n\n{line}\nmore [x](y)\n"):
+        assert outline(body, 2) == outline._parsed(body, 2)
+
+
+def _never(target: str) -> str:
+    raise AssertionError("no link here")
+
+
 def test_plain_runbook_needs_no_parser() -> None:
     body = "# pipe runbook\n\n## Overview\n\nWhat it computes.\nWho reads it.\n\n## Escalation  \n"
-    assert simple_headings(body, 4) == [Heading(1, "pipe runbook", 5), Heading(2, "Overview", 7),
-                                        Heading(2, "Escalation", 12)]
-    assert simple_headings("See [the docs](x)\n", 0) is None
-    assert simple_headings("# T\n`pipe` computes it.\n", 0) == [Heading(1, "T", 1)]
-    assert simple_headings("```\n# not a heading\n```\n", 0) is None
-    assert simple_headings("# T\n- `a`, then\n  b\n1. step\n", 0) == [Heading(1, "T", 1)]
-    assert simple_headings("- item\n\n  # inside the item\n", 0) is None
+    assert simple_outline(body, 4, _never) == ([Heading(1, "pipe runbook", 5), Heading(2, "Overview", 7),
+                                                Heading(2, "Escalation", 12)], [])
+    assert simple_outline("# T\n`pipe` computes it.\n", 0, _never) == ([Heading(1, "T", 1)], [])
+    assert simple_outline("```\n# not a heading\n```\n", 0, _never) is None
+    assert simple_outline("# T\n- `a`, then\n  b\n1. step\n", 0, _never) == ([Heading(1, "T", 1)], [])
+    assert simple_outline("- item\n\n  # inside the item\n", 0, _never) is None
+
+
+def test_plain_links_need_no_parser() -> None:
+    """A runbook of 124,000 sections each with a link took the parser 10 s; their lines are read."""
+    body = "## Section 1\n\nSee [step 1](./a.md) and `code [x](y)` *here*.\n- [two](c.md) [three](c.md)\n"
+    assert simple_outline(body, 3, str.upper) == (
+        [Heading(2, "Section 1", 4)], [Link("./A.MD", 6), Link("C.MD", 7), Link("C.MD", 7)])
+    for other in ("See [the docs][ref]\n", "[ref]: /x\n", "`a\n[b](c) `\n", "    [a](b)\n", "\\[a](b)\n"):
+        assert simple_outline(other, 0, str.upper) is None
+    assert simple_outline("[a](javascript:x)\n", 0, lambda target: None) is None

@@ -1,13 +1,15 @@
 """A runbook body's outline: its headings and its links, with their lines.
 
-Most runbooks are headings and plain paragraphs; those are outlined by reading their lines,
-exactly as the CommonMark parser would outline them. Anything else (lists, code, quotes,
-HTML, links, tabs) goes through markdown-it, imported only then.
+Most runbooks are headings and plain paragraphs, maybe with plain inline links; those are
+outlined by reading their lines, exactly as the CommonMark parser would outline them (a link's
+target is made an href by the parser's own functions). Anything else (code blocks, quotes,
+HTML, reference links, escapes, tabs) goes through markdown-it's parser, imported only then.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -32,8 +34,17 @@ _HEADING = re.compile(r"(#{1,6}) +([^#]*?) *")
 # Text that cannot be, hold or open a heading: a line (maybe indented, maybe a list item's first
 # line) that starts with a character that opens no block, or with a code span. The others open or
 # may open a heading, a fence, a quote, a list item, a rule or HTML; three backticks, a fence.
-_TEXT = re.compile(r" *(?:[-*+] +|\d{1,9}[.)] +)?(?:[^-#>+*_=`~<\[\s\d]|`(?!``))")
-_SPECIAL = re.compile(r"[\t\r\0\[<]")  # tabs, other line ends, NULs, links and HTML need the parser
+# A '[' opens no block but a link reference definition, which holds no inline link (see _links).
+_TEXT = re.compile(r" *(?:[-*+] +|\d{1,9}[.)] +)?(?:[^-#>+*_=`~<\s\d]|`(?!``))")
+_SPECIAL = re.compile(r"[\t\r\0<]")  # tabs, other line ends, NULs, HTML and autolinks need the parser
+# A plain inline link (or image): no brackets, code, escapes or line breaks in its text, and a
+# destination with no spaces, parentheses, escapes or entities, and no title.
+_LINK = re.compile(r"\[[^\[\]`\\\n]*\]\(([^\s()<>`\\&\x00-\x1f\x7f]+)\)")
+_CODE = re.compile(r"`+")
+# A destination the parser's normalizeLink leaves as it is: no scheme, host, escapes or characters to encode.
+_PLAIN_HREF = re.compile(r"(?!//)[A-Za-z0-9._~/-]+")
+# The indent, list marker and spaces after it before a line's text: deeper is an indented code block.
+_LEAD = re.compile(r"( *)(?:(?:[-*+]|\d{1,9}[.)])( +))?")
 
 
 class Outliner:
@@ -44,10 +55,17 @@ class Outliner:
 
     def __call__(self, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
         """Headings and links of ``body``, whose first line is line ``first_line`` (0-based) of its file."""
-        simple = simple_headings(body, first_line)
+        simple = simple_outline(body, first_line, self.href)
         if simple is not None:
-            return simple, []
+            return simple
         return self._parsed(body, first_line)
+
+    def href(self, target: str) -> str | None:
+        """A link destination as the parser makes it a link's href; None where it makes no link of it."""
+        if _PLAIN_HREF.fullmatch(target):
+            return target
+        href = self.parser.normalizeLink(target)
+        return href if self.parser.validateLink(href) else None
 
     @property
     def parser(self) -> MarkdownIt:
@@ -80,17 +98,73 @@ class Outliner:
         return headings, links
 
 
-def simple_headings(body: str, first_line: int) -> list[Heading] | None:
-    """The headings of a body made only of blank lines, plain ATX headings and lines of text
-    (``_TEXT``, holding no link); None for any other body."""
+def simple_outline(body: str, first_line: int,
+                   href: Callable[[str], str | None]) -> tuple[list[Heading], list[Link]] | None:
+    """The headings and links of a body made only of blank lines, plain ATX headings and lines of
+    text (``_TEXT``) whose links are plain inline ones (``_LINK``); None for any other body.
+    ``href`` makes a link's destination its href (None: no link)."""
     if _SPECIAL.search(body):
         return None
+    bracketed = "[" in body or "]" in body
+    if bracketed and "\\" in body:
+        return None  # an escaped bracket or backtick
     headings: list[Heading] = []
+    links: list[Link] = []
+    hrefs: dict[str, str | None] = {}
     for n, line in enumerate(body.split("\n")):
-        if not line.strip(" ") or _TEXT.match(line):
+        if not line.strip(" "):
             continue
-        found = _HEADING.fullmatch(line)
-        if found is None:
+        if not _TEXT.match(line):
+            found = _HEADING.fullmatch(line)
+            if found is None:
+                return None
+            headings.append(Heading(len(found[1]), found[2].strip(), n + first_line + 1))
+        if bracketed and ("[" in line or "]" in line or "`" in line):
+            targets = _links(line)
+            if targets is None:
+                return None
+            for target in targets:
+                if target not in hrefs:
+                    hrefs[target] = href(target)
+                made = hrefs[target]
+                if made is None:
+                    return None
+                links.append(Link(made, n + first_line + 1))
+    return headings, links
+
+
+def _links(line: str) -> list[str] | None:
+    """The destinations of a line's links; None when the line may hold more than plain inline
+    links in paragraph text: a bracket of no such link, a code span that may end on another line,
+    a link indented as code."""
+    spans = _code_spans(line)
+    if spans is None:
+        return None
+    targets: list[str] = []
+    for start, end in zip([0, *(e for _, e in spans)], [*(s for s, _ in spans), len(line)], strict=True):
+        text = line[start:end]  # outside code spans, whose brackets are text
+        targets += (m[1] for m in _LINK.finditer(text))
+        rest = _LINK.sub("", text)
+        if "[" in rest or "]" in rest:
             return None
-        headings.append(Heading(len(found[1]), found[2].strip(), n + first_line + 1))
-    return headings
+    if targets:
+        lead = _LEAD.match(line)
+        if lead is None or len(lead[1]) > 3 or len(lead[2] or "") > 4:
+            return None
+    return targets
+
+
+def _code_spans(line: str) -> list[tuple[int, int]] | None:
+    """Where the line's code spans start and end; None when a backtick run closes none on this
+    line (it may close one on the next line of the paragraph, or be text)."""
+    runs = list(_CODE.finditer(line))
+    spans = []
+    i = 0
+    while i < len(runs):
+        size = len(runs[i][0])
+        close = next((j for j in range(i + 1, len(runs)) if len(runs[j][0]) == size), None)
+        if close is None:
+            return None
+        spans.append((runs[i].start(), runs[close].end()))
+        i = close + 1
+    return spans

@@ -166,9 +166,7 @@ class FileTree:
         if len(file) > MAX_PATH_CHARS or "\0" in file:
             return None
         folder, _, name = file.rpartition("/")
-        if folder not in self._folders:
-            self._folders[folder] = _real(self.root / folder)
-        real_folder = self._folders[folder]
+        real_folder = self._real_folder(folder)
         if real_folder is None or name in ("", ".", ".."):
             return _real(self.root / file)
         path = os.path.join(real_folder, name)
@@ -178,6 +176,12 @@ class FileTree:
         except OSError:
             pass  # a missing name resolves to itself, as realpath has it
         return path
+
+    def _real_folder(self, folder: str) -> str | None:
+        """``os.path.realpath`` of the root joined with ``folder``, once per folder."""
+        if folder not in self._folders:
+            self._folders[folder] = _real(self.root / folder)
+        return self._folders[folder]
 
     def _resolve(self, file: str) -> str | None:
         """The real path of ``file`` when it lies inside the root, else None."""
@@ -193,8 +197,9 @@ class FileTree:
         """Whether the name exists (a symlink pointing outside does; reading it is refused)."""
         if len(file) > MAX_PATH_CHARS or self._real(file) is None or self._base is None:
             return False
-        parent = _real(os.path.dirname(os.path.join(self.root, file)))
-        return parent is not None and _within(parent, self._base) and os.path.lexists(self.root / file)
+        # a runbook's 100,000 links to missing files of one folder resolve the folder once
+        parent = self._real_folder(os.path.dirname(file))
+        return parent is not None and _within(parent, self._base) and os.path.lexists(os.path.join(self.root, file))
 
     def is_file(self, file: str) -> bool:
         info = _stat(self._resolve(file))

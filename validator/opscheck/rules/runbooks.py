@@ -227,9 +227,13 @@ def runbook_links(ds: Dataset, opts: Options) -> Iterator[Hit]:
         See [the growth runbook](growth-aggregate.md) for shared inputs.
     """
     for rb in ds.runbooks.values():
+        missing: dict[str, str | None] = {}  # a link's target -> the missing file it points to
         for link in rb.links:
-            target = _local_target(rb, link.target)
-            if target is not None and not ds.tree.exists(target):
+            if link.target not in missing:
+                target = _local_target(rb, link.target)
+                missing[link.target] = target if target is not None and not ds.tree.exists(target) else None
+            target = missing[link.target]
+            if target is not None:
                 yield Hit(rb.loc, f"link '{link.target}' points to {target}, which does not exist; fix or "
                           "remove the link", rb.meta.pipeline if rb.meta else None, line=link.line,
                           ident=f"link={link.target}")
