@@ -106,6 +106,16 @@ def test_no_cover_outside_the_schedule_unless_overridden() -> None:
     assert (sched.first_day, sched.last_day) == (D("2027-01-04"), D("2027-01-24"))
 
 
+def test_holidays_are_those_of_a_shift_or_an_override_day() -> None:
+    # New Year's Day 2027 is before the shifts, Independence Day 2027 after them but overridden
+    sched = Schedule(_rotation(SHIFTS, [{"date": "2027-07-04", "engineer": "eng2"}]))
+    cfg = HolidaysConfig(calendar="US", observe=["New Year's Day", "Independence Day"],
+                         extra=[{"name": "Offsite", "date": "2027-01-12"}])
+    found = [(hol.name, hol.date, cover.engineer) for hol, cover in sched.holidays(cfg)]
+    assert found == [("Offsite", D("2027-01-12"), "eng2"), ("Independence Day", D("2027-07-04"), "eng2")]
+    assert sched.holidays(cfg) is sched.holidays(cfg)  # worked out once
+
+
 def test_cover_with_shifts_out_of_order() -> None:
     sched = Schedule(_rotation(list(reversed(SHIFTS))))
     cover = sched.cover(D("2027-01-12"))

@@ -112,7 +112,8 @@ class Schedule:
         if first is not None and last is not None:
             # a holiday of the year after (or before) the schedule may be observed within it
             for hol in holidays_in(cfg, range(first.year - 1, last.year + 2)):
-                cover = self.cover(hol.date)
+                # only a day of a shift or of an override is covered: most holidays asked for are not
+                cover = self.cover(hol.date) if first <= hol.date <= last or hol.date in self._overrides else None
                 if cover is not None:
                     found.append((hol, cover))
         self._holidays = (cfg, found)

@@ -57,7 +57,8 @@ def _clashes(ds: Dataset, spans: list[Span]) -> Iterator[Hits]:
     first: dict[str, int] = {}  # per rotation, when it was first met
     running: set[str] = set()  # rotations whose latest span may not have ended yet
     ending: list[tuple[dt.datetime, str]] = []  # (end, rotation) of each latest span, soonest first
-    pieces = Counter((s.rotation, s.kind, s.entry) for s in spans)
+    # only overrides cut a shift into several spans
+    pieces = Counter((s.rotation, s.kind, s.entry) for s in spans if ds.rotations[s.rotation].overrides)
     paired: dict[tuple[str, str, int], set[tuple[str, str, int]]] = {}  # entries of cut shifts -> others met
     for span in spans:
         while ending and ending[0][0] <= span.start:
