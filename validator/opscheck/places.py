@@ -11,7 +11,6 @@ from __future__ import annotations
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -37,20 +36,15 @@ _open_indexes: OrderedDict[int, weakref.ref[Places]] = OrderedDict()
 
 
 class _Scan:
-    """A collection's entries read so far (a mapping's by key text), and the rest still to read."""
+    """A collection's entries read so far (a list's in order, a mapping's by key text), and where
+    the next one starts: after ``last``, the entry handed out last (the collection itself at first),
+    whose end may not be read yet; -1 once all are read. A few dozen bytes, no generator."""
 
-    __slots__ = ("items", "keys", "rest")
+    __slots__ = ("found", "last")
 
-    def __init__(self, rest: Iterator[int]) -> None:
-        self.rest: Iterator[int] | None = rest
-        self.items: list[int] = []
-        self.keys: dict[str, tuple[int, int]] = {}
-
-    def more(self) -> int | None:
-        entry = None if self.rest is None else next(self.rest, None)
-        if entry is None:
-            self.rest = None
-        return entry
+    def __init__(self, node: int, found: list[int] | dict[str, tuple[int, int]]) -> None:
+        self.last = node
+        self.found = found
 
 
 class Places:
@@ -100,19 +94,22 @@ class Places:
     def is_collection(self, node: int) -> bool:
         return self.kinds[self.target(node)] in (_LIST, _MAP)
 
-    def entries(self, node: int) -> Iterator[int]:
-        node = self.target(node)
-        if self.kinds[node] not in (_LIST, _MAP):
-            return
-        child = node + 1
-        while True:
-            self._read(upto=child)
-            end = self.ends[node]
-            if child >= len(self.kinds) or (end != _OPEN and child >= end):
-                return
-            yield child
-            self._read(close=child)
-            child = self.ends[child]
+    def _next(self, node: int, scan: _Scan) -> int | None:
+        """The entry of ``node`` after the one ``scan`` handed out last, None after the last."""
+        if scan.last < 0:
+            return None
+        if scan.last == node:
+            entry = node + 1
+        else:
+            self._read(close=scan.last)
+            entry = self.ends[scan.last]
+        self._read(upto=entry)
+        end = self.ends[node]
+        if entry >= len(self.kinds) or (end != _OPEN and entry >= end):
+            scan.last = -1
+            return None
+        scan.last = entry
+        return entry
 
     def child(self, node: int, part: str | int, key: bool = False) -> int | None:
         """The value at ``part`` in ``node`` (for a mapping, of its first key ``part``; its key with ``key``)."""
@@ -122,19 +119,21 @@ class Places:
             return None
         scan = self._scans.get(node)
         if scan is None:
-            scan = self._scans[node] = _Scan(self.entries(node))
-        if isinstance(part, int) and kind == _LIST:
-            while len(scan.items) <= part and (entry := scan.more()) is not None:
-                scan.items.append(entry)
-            return scan.items[part] if part < len(scan.items) else None
-        text = str(part)
-        while text not in scan.keys and (k := scan.more()) is not None:
-            v = scan.more()
-            name = self.texts[self.target(k)]
-            if name is not None and v is not None:
-                scan.keys.setdefault(name, (k, v))
-        found = scan.keys.get(text)
-        return None if found is None else found[0] if key else found[1]
+            scan = self._scans[node] = _Scan(node, [] if kind == _LIST else {})
+        found = scan.found
+        if isinstance(found, dict):
+            text = str(part)
+            while text not in found and (k := self._next(node, scan)) is not None:
+                v = self._next(node, scan)
+                name = self.texts[self.target(k)]
+                if name is not None and v is not None:
+                    found.setdefault(name, (k, v))
+            pair = found.get(text)
+            return None if pair is None else pair[0] if key else pair[1]
+        index = int(part)  # a list's part is a whole number (above)
+        while len(found) <= index and (entry := self._next(node, scan)) is not None:
+            found.append(entry)
+        return found[index] if index < len(found) else None
 
     def text(self, node: int) -> str | None:
         node = self.target(node)
