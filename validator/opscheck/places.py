@@ -56,10 +56,11 @@ class Places:
     """
 
     def __init__(self, text: str) -> None:
-        self.lines = array("l")
-        self.columns = array("l")
+        # 4 bytes a number: a 10 MiB file has fewer than 2**31 lines, columns and nodes
+        self.lines = array("i")
+        self.columns = array("i")
         self.kinds = array("b")
-        self.ends = array("l")  # the node after the last one nested in this one; _OPEN until read
+        self.ends = array("i")  # the node after the last one nested in this one; _OPEN until read
         self.texts: list[str | None] = []
         self.aliases: dict[int, int] = {}  # alias node -> the anchored node
         self._text = text
@@ -200,7 +201,7 @@ class Places:
         # read ahead a little more each time, so walking a long list is a few long reads, not one per entry
         upto, self._ahead = max(upto, self._node + self._ahead), min(2 * self._ahead, 4096)
         if self._loader is None:  # set aside: read it again, this time to the end, so no text is read thrice
-            self.lines, self.columns, self.kinds, self.ends = array("l"), array("l"), array("b"), array("l")
+            self.lines, self.columns, self.kinds, self.ends = array("i"), array("i"), array("b"), array("i")
             self.texts, self.aliases = [], {}
             self._start()
             upto = _ALL
