@@ -95,3 +95,23 @@ def test_with_base_the_git_rules_run(run: Callable[..., Result], tmp_path: Path,
     assert sorted(cases) == ["GIT001", "GIT002"]
     assert all(c.find("skipped") is None and c.find("failure") is None for c in cases.values())
     assert suites.find("testsuite").attrib["skipped"] == "0"  # type: ignore[union-attr]
+
+
+def test_written_a_failure_at_a_time_as_elementtree_writes_the_whole() -> None:
+    import datetime as dt
+
+    from opscheck import dataset, engine
+    from opscheck.reporters import junit
+    from opscheck.settings import load_policy
+
+    policy = load_policy(CASE, engine.BUILTIN)
+    rules = engine.all_rules(policy)
+    report = engine.run(dataset.load(CASE, dt.date.fromisoformat(AS_OF), None), policy, rules)
+    pieces: list[str] = []
+    junit.write(report, rules, pieces.append)
+    assert len([p for p in pieces if p.startswith("<failure ")]) == 5  # each failure is a piece of its own
+    header, text = "".join(pieces).split("\n", 1)
+    assert header == '<?xml version="1.0" encoding="UTF-8"?>'
+    whole = ET.fromstring(text)
+    ET.indent(whole)
+    assert text == ET.tostring(whole, encoding="unicode") + "\n"

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from opscheck.findings import Finding, Report
 from opscheck.reporters import Write
@@ -38,14 +39,37 @@ def _place(f: Finding) -> str:
     return f"{f.file}:{f.line}:{f.column}"
 
 
-def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str | None) -> ET.Element:
+# A placeholder child: the element around it is serialised and indented by ElementTree, and the
+# children it stands for are written in its place one at a time, so no output is held whole.
+_CUT = "opscheck-children"
+Piece = Callable[[Write], None]
+
+
+def _with_children(root: ET.Element, level: int, children: Sequence[Piece], out: Write) -> None:
+    """Write ``root`` (at ``level``) with ``children`` in place of its ``_CUT`` child (there is one
+    when there are children)."""
+    ET.indent(root, level=level)
+    text = ET.tostring(root, encoding="unicode")
+    if not children:
+        out(text)
+        return
+    before, after = text.split(f"<{_CUT} />")
+    out(before)
+    gap = before[before.rindex("\n"):]  # the indentation of the first child is each child's
+    for i, child in enumerate(children):
+        if i:
+            out(gap)
+        child(out)
+    out(after)
+
+
+def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str | None, out: Write) -> None:
     case = ET.Element("testcase", classname=group(rule.id), name=_xml(f"{rule.id} {rule.name}"))
     if skipped is not None:
         ET.SubElement(case, "skipped", message=REQUIREMENTS[skipped].skipped)
-    for f in findings:
-        if report.fails(f):
-            failure = ET.SubElement(case, "failure", message=_xml(f.message), type=rule.id)
-            failure.text = _xml(f"{_place(f)}: {f.message}")
+    failures = [partial(_failure, rule, f) for f in findings if report.fails(f)]
+    if failures:
+        ET.SubElement(case, _CUT)
     notes = [
         f"{_place(f)}: {f.rule} {f.severity}" + (f" (waived: {f.waiver_reason})" if f.waived else "")
         + f": {f.message}"
@@ -54,7 +78,13 @@ def _testcase(report: Report, rule: Rule, findings: list[Finding], skipped: str 
     ]
     if notes:
         ET.SubElement(case, "system-out").text = _xml("\n".join(notes) + "\n")
-    return case
+    _with_children(case, 2, failures, out)
+
+
+def _failure(rule: Rule, f: Finding, out: Write) -> None:
+    failure = ET.Element("failure", message=_xml(f.message), type=rule.id)
+    failure.text = _xml(f"{_place(f)}: {f.message}")
+    out(ET.tostring(failure, encoding="unicode"))
 
 
 def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
@@ -62,16 +92,19 @@ def write(report: Report, rules: Sequence[Rule], out: Write) -> None:
     for f in report.findings:
         by_rule[f.rule].append(f)
     ran, skipped = set(report.rules), dict(report.skipped)
-    cases = [_testcase(report, r, by_rule[r.id], skipped.get(r.id)) for r in rules if r.id in ran]
+    listed = [r for r in rules if r.id in ran]
     counts = {
-        "tests": str(len(cases)),
-        "failures": str(sum(1 for c in cases if c.find("failure") is not None)),
+        "tests": str(len(listed)),
+        "failures": str(sum(1 for r in listed if any(report.fails(f) for f in by_rule[r.id]))),
         "errors": "0",
     }
     # junit-10.xsd allows `skipped` on <testsuite> only
     suites = ET.Element("testsuites", {"name": "opscheck", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": "opscheck", **counts, "skipped": str(len(skipped))})
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="as_of", value=report.as_of.isoformat())
-    suite.extend(cases)
-    ET.indent(suites)
-    out('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")
+    cases = [partial(_testcase, report, r, by_rule[r.id], skipped.get(r.id)) for r in listed]
+    if cases:
+        ET.SubElement(suite, _CUT)
+    out('<?xml version="1.0" encoding="UTF-8"?>\n')
+    _with_children(suites, 0, cases, out)
+    out("\n")
