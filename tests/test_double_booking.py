@@ -148,3 +148,21 @@ def test_findings_without_places_are_the_same_findings(team: Path) -> None:
     bare = engine.run(dataset.load(team, dt.date.fromisoformat(AS_OF)), policy, rules, located=False).findings
     assert {(f.line, f.column) for f in bare} == {(0, 0)} and len(bare) == len(located) > 100
     assert sorted(f._replace(line=0, column=0, ident="") for f in located) == sorted(bare)
+
+
+@pytest.mark.parametrize("cap", [None, CAP])
+def test_past_its_work_budget_the_rule_stops_and_says_where(
+    run: Callable[..., Result], team: Path, monkeypatch: pytest.MonkeyPatch, cap: int | None
+) -> None:
+    from opscheck import engine
+    from opscheck.rules import concurrent
+
+    every = double_booked(run, grow(team))
+    monkeypatch.setattr(concurrent, "MAX_CUT_WORK", 20)
+    if cap is not None:
+        monkeypatch.setattr(engine, "MAX_FINDINGS", cap)
+    stopped = double_booked(run, team)
+    notices = [f for f in stopped if "stopped here after 20 comparisons" in f["message"]]
+    assert len(notices) == 1  # listed even past the cap: the check stopped short
+    others = [f for f in stopped if f not in notices and "more ONC006" not in f["message"]]
+    assert others and all(f in every for f in others) and len(others) < len(every)

@@ -112,7 +112,7 @@ def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: I
         else:
             group = (item,)
         for hit in group:
-            if len(out) < MAX_FINDINGS or _subject(hit) in waivable:
+            if len(out) < MAX_FINDINGS or hit.always or _subject(hit) in waivable:
                 out.append(_stamp(ds, policy, rule, severity, hit, located))
             else:
                 first = first or hit

@@ -56,6 +56,7 @@ class Hit(NamedTuple):
     # what is wrong when the node pointed at does not say it (a section, a year, a link);
     # by default the engine names the problem by the YAML path of ``loc``
     ident: str | None = None
+    always: bool = False  # listed past the engine's cap: it says the check stopped short
 
 
 class Hits(NamedTuple):
