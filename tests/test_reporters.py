@@ -265,10 +265,11 @@ def test_sarif_uris_are_percent_encoded() -> None:
     import datetime as dt
 
     from opscheck.findings import Finding, Report
-    from opscheck.reporters import rendered
     from opscheck.reporters.sarif import write
 
     finding = Finding("RUN006", "warning", "link", "ops-data/run books/é.md", 3, 1, "p")
-    log = json.loads(rendered(write, Report(dt.date(2026, 11, 26), (finding,), 1, ("RUN006",)), []))
+    parts: list[str] = []
+    write(Report(dt.date(2026, 11, 26), (finding,), 1, ("RUN006",)), [], parts.append)
+    log = json.loads("".join(parts))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location["uri"] == "ops-data/run%20books/%C3%A9.md"

@@ -30,12 +30,6 @@ def reporter(fmt: str) -> Reporter:
     return write
 
 
-def rendered(write: Reporter, report: Report, rules: Sequence[Rule]) -> str:
-    """The whole output of ``write`` as one text."""
-    parts: list[str] = []
-    write(report, rules, parts.append)
-    return "".join(parts)
-
 # Formats read by CI services that resolve paths against the repository root, not --root.
 REPO_RELATIVE = frozenset({"github", "sarif", "junit"})
 
