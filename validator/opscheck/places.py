@@ -187,8 +187,7 @@ class Places:
         self._loader = None
 
     def _finish(self) -> None:
-        self._loader.dispose()
-        self._loader = None
+        self._set_aside()
         self._done = True
         _open_indexes.pop(id(self), None)
         for entry in self._stack:  # only when the text stopped early, which a parsed document does not

@@ -10,6 +10,7 @@ from functools import partial
 
 from opscheck.dataset import Dataset
 from opscheck.rules.base import Hit, Hits, Options, rule
+from opscheck.source import Loc
 from opscheck.spans import UTC, Span, describe, rotation_spans
 
 # Pieces of shifts that overrides cut are compared with each running rotation (each pair of
@@ -113,8 +114,13 @@ def _subject(span: Span) -> str:
     return f"{span.rotation}@{span.day}"
 
 
+def _where(ds: Dataset, span: Span) -> Loc:
+    """The engineer of the shift or override ``span`` is a piece of."""
+    return ds.rotations[span.rotation].loc.at(span.kind, span.entry, "engineer")
+
+
 def _hits(ds: Dataset, span: Span, others: list[Span]) -> Iterator[Hit]:
-    loc = ds.rotations[span.rotation].loc.at(span.kind, span.entry, "engineer")
+    loc = _where(ds, span)
     for other in others:
         yield Hit(
             loc,
@@ -127,7 +133,7 @@ def _hits(ds: Dataset, span: Span, others: list[Span]) -> Iterator[Hit]:
 
 def _stopped(ds: Dataset, span: Span) -> Hit:
     return Hit(
-        ds.rotations[span.rotation].loc.at(span.kind, span.entry, "engineer"),
+        _where(ds, span),
         f"'{span.engineer}' is on call in so many rotations at once, with shifts that overrides cut in two, "
         f"that ONC006 stopped here after {MAX_CUT_WORK:,} comparisons of such shifts (its work budget): "
         "double bookings from here on are not checked; give fewer rotations the same people at the same time",
