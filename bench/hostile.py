@@ -6,6 +6,9 @@ Each input is a repository of its own in ``OUT/NAME``: this repository's organis
 small seed under ops-data/ and policies/), committed, then one file replaced by a 10 MiB
 version and committed again (so `audit` reads a last commit that adds it). Every file comes
 clean and ``-bad``: the same size with a mistake in every entry, so every entry is a finding.
+One input is the exception: ``runbook-markdown`` is a runbook body of the Markdown its parser
+reads slowest (a nested list every 8 bytes), at the parser's own 256 KiB limit; ``-bad`` is
+the same at 10 MiB, which is refused with one finding.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from orgs import REPO, git
+
+from opscheck.outline import MAX_PARSED_BYTES
 
 LIMIT = 10 * 1024 * 1024
 ROTATION = "data-pipelines"  # the seed's rotation, the one the commands are pointed at
@@ -133,6 +138,12 @@ def runbook_body(bad: bool) -> str:
                          for n in counted()))
 
 
+def runbook_markdown(bad: bool) -> str:
+    seed = (REPO / "ops-data" / "runbooks" / "profit-aggregate.md").read_text(encoding="utf-8")
+    head = seed.index("\n---\n", 4) + len("\n---\n")  # the front matter, then the body the limit counts
+    return filled(seed, ("- - - a\n" for _ in counted()), LIMIT - 4096 if bad else head + MAX_PARSED_BYTES)
+
+
 Writer = Callable[[bool], str]
 FILES: dict[str, tuple[str, Writer]] = {
     "engineers": ("ops-data/engineers.yaml", engineers),
@@ -145,6 +156,7 @@ FILES: dict[str, tuple[str, Writer]] = {
     "custom": ("policies/rules/big.yaml", custom_rule),
     "runbook-front": ("ops-data/runbooks/profit-aggregate.md", runbook_front),
     "runbook-body": ("ops-data/runbooks/profit-aggregate.md", runbook_body),
+    "runbook-markdown": ("ops-data/runbooks/profit-aggregate.md", runbook_markdown),
 }
 NAMES = tuple(f"{name}{suffix}" for name in FILES for suffix in ("", "-bad"))
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import AS_OF, REPO, Result
 from opscheck import tree
 from opscheck.integrations.codeowners import GROUP, MAX_GLOBS, matches
+from opscheck.outline import MAX_PARSED_BYTES
 from opscheck.source import parse_yaml
 
 COMMANDS = {
@@ -171,6 +172,21 @@ def test_odd_runbook_paths(team: Path, runbook: str, rule: str, message: str, ru
     )
     result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
     assert [(f["rule"], message in f["message"]) for f in result.json()["findings"]] == [(rule, True)]
+
+
+def test_markdown_only_the_parser_reads_is_read_up_to_its_limit(run: Callable[..., Result], team: Path) -> None:
+    """The parser takes about 11 s a MiB of nested lists; past its limit the runbook is one
+    OPS001 finding at the body's first line, and its headings are not judged (no RUN003)."""
+    path = team / "ops-data/runbooks/profit-aggregate.md"
+    text = path.read_text(encoding="utf-8")
+    body_line = text.split("\n").index("---", 1) + 2
+    path.write_text(text + "- - - a\n" * (MAX_PARSED_BYTES // 8 + 1), encoding="utf-8")
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    found = [(f["rule"], f["file"], f["line"]) for f in result.json()["findings"]]
+    assert result.code == 1 and found == [("OPS001", "ops-data/runbooks/profit-aggregate.md", body_line)]
+    assert "at most 256 KiB" in result.json()["findings"][0]["message"]
+    path.write_text(text + "Plain text, [a link](profit-aggregate.md).\n" * 10_000, encoding="utf-8")
+    assert run("validate", "--root", team, "--as-of", AS_OF).code == 0  # plain text is read by its lines
 
 
 def test_reading_stops_at_the_size_limit(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opscheck.outline import Heading, Link, Outliner, simple_outline
+from opscheck import outline as outline_module
+from opscheck.outline import MAX_PARSED_BYTES, Heading, Link, Outliner, TooLarge, simple_outline
 
 LINES = [
     "", "  ", "# Title", "## Sub title  ", "###### Six", "####### Seven", "#NoSpace", "#", "# a # b", " # lead",
@@ -75,3 +76,18 @@ def test_plain_links_need_no_parser() -> None:
     for other in ("See [the docs][ref]\n", "[ref]: /x\n", "`a\n[b](c) `\n", "    [a](b)\n", "\\[a](b)\n"):
         assert simple_outline(other, 0, str.upper) is None
     assert simple_outline("[a](javascript:x)\n", 0, lambda target: None) is None
+
+
+def test_the_parser_reads_a_body_up_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dense Markdown (a nested list every few bytes) costs the parser about 11 s a MiB: it reads
+    at most MAX_PARSED_BYTES of a body; a plain body of any size is read by its lines."""
+    monkeypatch.setattr(outline_module, "MAX_PARSED_BYTES", 64)
+    outline = Outliner()
+    dense = "- - a\n" * 10  # 60 bytes
+    assert outline(dense, 0) == outline._parsed(dense, 0) == ([], [])
+    with pytest.raises(TooLarge) as big:
+        outline(dense + "> é\n", 0)
+    assert big.value.size == 65  # bytes: 64 characters
+    plain = "# T\n" + "Some [text](a.md).\n" * 100
+    assert outline(plain, 0) == ([Heading(1, "T", 1)], [Link("a.md", n) for n in range(2, 102)])
+    assert MAX_PARSED_BYTES == 256 * 1024

@@ -4,6 +4,8 @@ Most runbooks are headings and plain paragraphs, maybe with plain inline links; 
 outlined by reading their lines, exactly as the CommonMark parser would outline them (a link's
 target is made an href by the parser's own functions). Anything else (code blocks, quotes,
 HTML, reference links, escapes, tabs) goes through markdown-it's parser, imported only then.
+That parser takes up to about 11 s and 700 MiB a MiB of dense Markdown (a list item or a
+heading every few bytes), so it reads at most ``MAX_PARSED_BYTES`` of a body.
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ _PLAIN_HREF = re.compile(r"(?!//)[A-Za-z0-9._~/-]+")
 _LEAD = re.compile(r"( *)(?:(?:[-*+]|\d{1,9}[.)])( +))?")
 
 
+# The parser's share of the bound on time and memory: at most about 3 s and 180 MiB a body.
+MAX_PARSED_BYTES = 256 * 1024
+
+
+class TooLarge(Exception):
+    """The body needs the parser and is larger than ``MAX_PARSED_BYTES``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
 class Outliner:
     """Outlines bodies; the markdown-it parser is made on first need and reused."""
 
@@ -54,10 +68,13 @@ class Outliner:
         self._parser: MarkdownIt | None = None
 
     def __call__(self, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
-        """Headings and links of ``body``, whose first line is line ``first_line`` (0-based) of its file."""
+        """Headings and links of ``body``, whose first line is line ``first_line`` (0-based) of its file.
+        Raises TooLarge when only the parser can read it and it is over ``MAX_PARSED_BYTES``."""
         simple = simple_outline(body, first_line, self.href)
         if simple is not None:
             return simple
+        if len(body) * 4 > MAX_PARSED_BYTES and (size := len(body.encode())) > MAX_PARSED_BYTES:
+            raise TooLarge(size)
         return self._parsed(body, first_line)
 
     def href(self, target: str) -> str | None:
