@@ -6,9 +6,11 @@ Each input is a repository of its own in ``OUT/NAME``: this repository's organis
 small seed under ops-data/ and policies/), committed, then one file replaced by a 10 MiB
 version and committed again (so `audit` reads a last commit that adds it). Every file comes
 clean and ``-bad``: the same size with a mistake in every entry, so every entry is a finding.
-One input is the exception: ``runbook-markdown`` is a runbook body of the Markdown its parser
-reads slowest (a nested list every 8 bytes), at the parser's own 256 KiB limit; ``-bad`` is
-the same at 10 MiB, which is refused with one finding.
+Two inputs are at a limit of their own, with ``-bad`` the same grown to 10 MiB and refused
+with one finding: ``runbook-markdown``, a runbook body of the Markdown its parser reads slowest
+(a nested list every 8 bytes) at the parser's 256 KiB limit, and ``list-entries``, a
+``pipelines.yaml`` of empty entries (four schema problems each, the costliest entry found) at
+the limit on list entries in a file.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from orgs import REPO, git
 
+from opscheck.compose import MAX_LIST_ENTRIES
 from opscheck.outline import MAX_PARSED_BYTES
 
 LIMIT = 10 * 1024 * 1024
@@ -144,6 +147,11 @@ def runbook_markdown(bad: bool) -> str:
     return filled(seed, ("- - - a\n" for _ in counted()), LIMIT - 4096 if bad else head + MAX_PARSED_BYTES)
 
 
+def list_entries(bad: bool) -> str:
+    entries = "- {}\n" * MAX_LIST_ENTRIES
+    return filled("pipelines:\n" + entries, ("- {}\n" for _ in counted())) if bad else "pipelines:\n" + entries
+
+
 Writer = Callable[[bool], str]
 FILES: dict[str, tuple[str, Writer]] = {
     "engineers": ("ops-data/engineers.yaml", engineers),
@@ -157,6 +165,7 @@ FILES: dict[str, tuple[str, Writer]] = {
     "runbook-front": ("ops-data/runbooks/profit-aggregate.md", runbook_front),
     "runbook-body": ("ops-data/runbooks/profit-aggregate.md", runbook_body),
     "runbook-markdown": ("ops-data/runbooks/profit-aggregate.md", runbook_markdown),
+    "list-entries": ("ops-data/pipelines.yaml", list_entries),
 }
 NAMES = tuple(f"{name}{suffix}" for name in FILES for suffix in ("", "-bad"))
 

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opscheck import places
-from opscheck.compose import MAX_DEPTH, build
+from opscheck import compose, places
+from opscheck.compose import MAX_DEPTH, MAX_LIST_ENTRIES, build
 from opscheck.source import parse_yaml
 
 KEYS = st.sampled_from(["id", "name", "week", "start", "engineer", "time_off", "a", "b", "<<x", "on", "null"])
@@ -124,6 +124,20 @@ def test_an_alias_cannot_make_data_deeper_than_the_limit() -> None:
     assert doc.data is None
     assert [(p.rule, p.line) for p in doc.problems] == [("OPS001", 2)]
     assert "levels deep" in doc.problems[0].message
+
+
+@pytest.mark.parametrize("aliases", [False, True])
+def test_a_document_holds_at_most_so_many_list_entries(monkeypatch: pytest.MonkeyPatch, aliases: bool) -> None:
+    """Every entry of every list counts, whatever it holds (a value, a collection, an alias)."""
+    monkeypatch.setattr(compose, "MAX_LIST_ENTRIES", 6)
+    anchor = "&x 1" if aliases else "1"
+    six = f"a: [{anchor}, {{}}]\nb:\n- []\n- [2]\n- {'*x' if aliases else '4'}\n"
+    assert parse_yaml("f.yaml", six).problems == []
+    doc = parse_yaml("f.yaml", six + "c: [5]\n")
+    assert doc.data is None
+    assert [(p.rule, p.line, p.column, p.ident) for p in doc.problems] == [("OPS001", 6, 5, "")]
+    assert "more than 6 list entries" in doc.problems[0].message
+    assert MAX_LIST_ENTRIES == 100_000
 
 
 def test_a_key_that_is_not_plain_skips_its_value_and_names_the_mapping() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import AS_OF, REPO, Result
 from opscheck import tree
+from opscheck.compose import MAX_LIST_ENTRIES
 from opscheck.integrations.codeowners import GROUP, MAX_GLOBS, matches
 from opscheck.outline import MAX_PARSED_BYTES
 from opscheck.source import parse_yaml
@@ -187,6 +188,18 @@ def test_markdown_only_the_parser_reads_is_read_up_to_its_limit(run: Callable[..
     assert "at most 256 KiB" in result.json()["findings"][0]["message"]
     path.write_text(text + "Plain text, [a link](profit-aggregate.md).\n" * 10_000, encoding="utf-8")
     assert run("validate", "--root", team, "--as-of", AS_OF).code == 0  # plain text is read by its lines
+
+
+def test_a_file_of_too_many_list_entries_is_one_finding(run: Callable[..., Result], team: Path) -> None:
+    """2.6 million one-line entries fit in 10 MiB and took `validate` 44 s and 1.6 GB; past
+    MAX_LIST_ENTRIES the file is one OPS001 finding at the first entry too many, and references
+    to what it would define are not judged."""
+    path = team / "ops-data/engineers.yaml"
+    path.write_text("engineers:\n" + "- 1\n" * (MAX_LIST_ENTRIES + 1), encoding="utf-8")
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    found = [(f["rule"], f["file"], f["line"]) for f in result.json()["findings"]]
+    assert result.code == 1 and found == [("OPS001", "ops-data/engineers.yaml", MAX_LIST_ENTRIES + 2)]
+    assert "more than 100,000 list entries" in result.json()["findings"][0]["message"]
 
 
 def test_reading_stops_at_the_size_limit(tmp_path: Path) -> None:

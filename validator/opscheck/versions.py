@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from opscheck.compose import MAX_LIST_ENTRIES
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES, Dataset, data_file, load_items
 from opscheck.entries import Cut, Split, cut_lists, split_entries
 from opscheck.models import HolidaysConfig, Item, RunbookMeta
@@ -92,6 +93,7 @@ class Reader:
         self.last: dict[str, tuple[Split, list[Item | str]]] = {}
         # How large entries were cut, by their text: the next version of one is cut alike.
         self.cuts: _Recent[Cut] = _Recent(ENTRY_CACHE)
+        self.room = MAX_LIST_ENTRIES
 
     def read(self, file: str, blob: Blob | Contents) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -115,6 +117,10 @@ class Reader:
             return None
         last = self.last.get(name)
         split = split_entries(text, key, last[0] if last else None)
+        # The file's entries and the items of the lists cut out of them count towards its limit on
+        # list entries (those of lists left in an entry's head do not: a file just over the limit
+        # may still be read here, but never one that costs more than the limit's worth of pieces).
+        self.room = MAX_LIST_ENTRIES - (len(split.chunks) if split else 0)
         entries = None if split is None else self._entries(file, name, text, split, model, last)
         if split is None or entries is None:
             return None  # let the whole-file parse say what is wrong
@@ -131,6 +137,8 @@ class Reader:
     def _entries(self, file: str, name: str, text: str, split: Split, model: type[Item],
                  last: tuple[Split, list[Item | str]] | None) -> list[Item | str] | None:
         """The entries of ``split`` (of ``text``); None if one cannot be read on its own."""
+        if self.room < 0:
+            return None  # the whole-file parse refuses it
         before, after = ([], []) if last is None else _shared(last[0].chunks, last[1], split.chunks)
         chunks = split.chunks[len(before) : len(split.chunks) - len(after)]
         if sum(1 for chunk in chunks if (name, chunk) not in self.entries) > MAX_UNREAD_ENTRIES:
@@ -216,6 +224,9 @@ class Reader:
         version, gives those of the items they share."""
         before: list[Any] = []
         after: list[Any] = []
+        self.room -= len(texts)
+        if self.room < 0:
+            return None  # more than a file may hold: the whole-file parse says so, without reading each
         if old is not None and len(old[1]) == len(old[0]):
             before, after = _shared(old[0], old[1], texts)
         models = [*before, *(self._piece(file, text, model) for text in texts[len(before) : len(texts) - len(after)]),
