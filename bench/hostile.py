@@ -147,6 +147,13 @@ def runbook_markdown(bad: bool) -> str:
     return filled(seed, ("- - - a\n" for _ in counted()), LIMIT - 4096 if bad else head + MAX_PARSED_BYTES)
 
 
+def entry_problems(bad: bool) -> str:
+    """Engineers with 26 unknown keys each: 1.3 million schema problems in 10 MiB (-bad: the keys
+    are misspellings of real ones, so each is compared with the missing keys it may misspell)."""
+    keys = ", ".join(f"{'emial' if bad else 'x'}{n}: 1" for n in range(26))
+    return filled("engineers:\n", (f"- {{id: e{n}, name: x, {keys}}}\n" for n in counted()))
+
+
 def list_entries(bad: bool) -> str:
     entries = "- {}\n" * MAX_LIST_ENTRIES
     return filled("pipelines:\n" + entries, ("- {}\n" for _ in counted())) if bad else "pipelines:\n" + entries
@@ -166,6 +173,7 @@ FILES: dict[str, tuple[str, Writer]] = {
     "runbook-body": ("ops-data/runbooks/profit-aggregate.md", runbook_body),
     "runbook-markdown": ("ops-data/runbooks/profit-aggregate.md", runbook_markdown),
     "list-entries": ("ops-data/pipelines.yaml", list_entries),
+    "entry-problems": ("ops-data/engineers.yaml", entry_problems),
 }
 NAMES = tuple(f"{name}{suffix}" for name in FILES for suffix in ("", "-bad"))
 

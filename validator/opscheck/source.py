@@ -34,6 +34,7 @@ class Problem(NamedTuple):
     column: int
     message: str
     ident: str = ""  # what is wrong, stable across edits elsewhere (see ``path_key``)
+    always: bool = False  # listed past the engine's cap: it says the loader stopped short
 
 
 class Loc(NamedTuple):

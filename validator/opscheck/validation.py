@@ -50,6 +50,11 @@ def validate(doc: Document, model: type[M], data: Any, path: DocPath = ()) -> tu
     return None, problems
 
 
+def built(model: type[M], data: Any) -> M | None:
+    """What ``validate`` builds from ``data``, without working out or wording its problems."""
+    return _check(model, data, (), _Tally())
+
+
 class _Tally:
     """An entry's schema errors, given in the schema library's order a batch at a time: the first
     MAX_EXPLAINED in the order they are listed (unknown keys first), and how many there are."""

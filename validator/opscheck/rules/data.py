@@ -16,7 +16,8 @@ from opscheck.suggest import Suggestions, did_you_mean
 def _loader(ds: Dataset, rule_id: str) -> Iterator[Hit]:
     for p in ds.problems:
         if p.rule == rule_id:
-            yield Hit(Loc(p.file), p.message, _subject(ds, p), line=p.line, column=p.column, ident=p.ident)
+            yield Hit(Loc(p.file), p.message, _subject(ds, p), line=p.line, column=p.column, ident=p.ident,
+                      always=p.always)
 
 
 # the entry a loader problem is in, from its YAML path (see ``path_key``)
