@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opscheck import compose, places
-from opscheck.compose import MAX_DEPTH, MAX_LIST_ENTRIES, build
+from opscheck.compose import MAX_DEPTH, MAX_FAILURES, MAX_LIST_ENTRIES, build
 from opscheck.source import parse_yaml
 
 KEYS = st.sampled_from(["id", "name", "week", "start", "engineer", "time_off", "a", "b", "<<x", "on", "null"])
@@ -138,6 +138,18 @@ def test_a_document_holds_at_most_so_many_list_entries(monkeypatch: pytest.Monke
     assert [(p.rule, p.line, p.column, p.ident) for p in doc.problems] == [("OPS001", 6, 5, "")]
     assert "more than 6 list entries" in doc.problems[0].message
     assert MAX_LIST_ENTRIES == 100_000
+
+
+def test_past_so_many_repeated_or_odd_keys_a_file_counts_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1.75 million repeats of one key fit in 10 MiB and took 15 s and 1 GB to place and name."""
+    monkeypatch.setattr(compose, "MAX_FAILURES", 2)
+    doc = parse_yaml("f.yaml", "a: 1\na: 2\na: 3\n? [k]\n: 4\na: 5\n")
+    assert doc.data == {"a": 5}
+    assert [(p.rule, p.line) for p in doc.problems] == [("OPS003", 2), ("OPS003", 3), ("OPS002", 4), ("OPS003", 6)]
+    assert doc.problems[2].message.startswith("1 more keys that are not plain values in this file are not listed")
+    assert doc.problems[3].message.startswith("1 more repeated keys in this file are not listed (it lists its "
+                                              "first 2 such problems)")
+    assert compose.MAX_FAILURES == 2 and MAX_FAILURES == 1_000
 
 
 def test_a_key_that_is_not_plain_skips_its_value_and_names_the_mapping() -> None:

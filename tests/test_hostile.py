@@ -45,6 +45,20 @@ def every_command(run: Callable[..., Result], root: Path) -> dict[str, Result]:
     return results
 
 
+@pytest.mark.parametrize("value", ["0x" + "f" * 4000, "1" + ":59" * 200_000, "1" + ":59" * 40 + ".5", "9" * 101,
+                                   "!!float " + "1" * 101])
+def test_a_number_longer_than_opscheck_reads_is_one_finding(value: str) -> None:
+    """4,000 hex digits make an int Python refuses to print (a traceback in every command), and
+    PyYAML reads 200,000 base-60 digits in 8 s."""
+    doc = parse_yaml("ops-data/engineers.yaml", f"engineers:\n- id: e\n  name: x\n  active: {value}\n")
+    assert doc.data is None
+    assert [(p.rule, p.line, p.column) for p in doc.problems] == [("OPS002", 4, 11)]
+    assert "characters is longer than opscheck reads (100)" in doc.problems[0].message
+    assert parse_yaml("f.yaml", "a: " + "9" * 100 + "\n").data == {"a": int("9" * 100)}
+    for text in ("9" * 200 + "x", "2001-12-14t21:59:43." + "1" * 200, "1" + ":59" * 50 + " and more"):
+        assert parse_yaml("f.yaml", f"a: {text}\n").data == {"a": text}  # text, as PyYAML reads it
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

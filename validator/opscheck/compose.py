@@ -42,11 +42,17 @@ MAX_ALIAS_NODES = 10_000
 # 2.6 million entries of a 10 MiB file took `validate` 44 s. A 300-engineer organisation's
 # largest file holds about 15,000.
 MAX_LIST_ENTRIES = 100_000
+# Longer numbers are no ops data: 4,000 hex digits make an int Python will not print (a
+# traceback wherever a message shows it), and PyYAML reads base 60 (1:59:59) in quadratic time.
+MAX_NUMBER_CHARS = 100
+# Repeated keys and keys that are not plain listed in a file: each is placed and named (1.75
+# million repeats of one key in 10 MiB took 15 s and 1 GB); past these they are counted.
+MAX_FAILURES = 1_000
 # Deeper than any ops file needs, shallow enough that nothing downstream can run out of stack.
 MAX_DEPTH = 64
 
 TAG = "tag:yaml.org,2002:"
-SEQ, MAP, MERGE, STR = TAG + "seq", TAG + "map", TAG + "merge", TAG + "str"
+SEQ, MAP, MERGE, STR, INT = TAG + "seq", TAG + "map", TAG + "merge", TAG + "str", TAG + "int"
 _CONSTRUCT = SafeConstructor()
 _Mark = Any  # a pure-Python or a C parser's mark: line, column
 
@@ -75,6 +81,8 @@ SCALARS: dict[str, Callable[[str], Any]] = {
     TAG + "timestamp": str,
     STR: str,
 }
+_NUMBERS = frozenset((TAG + "int", TAG + "float"))
+_LONG_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9._][0-9_:.eE+-]*)")
 # PyYAML's implicit resolvers (YAML 1.1), by the first character of a plain scalar
 _IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: tuple(pairs) for first, pairs in Resolver.yaml_implicit_resolvers.items() if first is not None
@@ -84,6 +92,12 @@ _IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
 @lru_cache(maxsize=4096)  # dates and times repeat across a file: each runs two or three patterns to resolve
 def resolve(value: str) -> str:
     """The tag YAML 1.1 gives a plain, untagged scalar."""
+    if len(value) > MAX_NUMBER_CHARS:
+        # The patterns' repeated groups take memory in proportion to what they match (a 10 MiB
+        # 1:59:59... took 500 MiB). A number this long is refused for its length, so whatever is
+        # written in number characters throughout is taken for one; the rest is text (a long
+        # timestamp too, which the data keeps as its text anyway).
+        return INT if _LONG_NUMBER.fullmatch(value) else STR
     for tag, pattern in _IMPLICIT.get(value[:1], ()):
         if pattern.match(value):
             return tag
@@ -197,10 +211,10 @@ def build(text: str) -> Built:
             builder.failures.append(Failure(path, stop.line, stop.column, stop.message, stop.rule))
             builder.drain()
             _close(loader, start)
-            return Built(None, builder.failures)
+            return Built(None, builder.failures + builder.counted())
         loader.get_event()  # DocumentEnd
         _close(loader, start)
-        return Built(data, builder.failures)
+        return Built(data, builder.failures + builder.counted())
     finally:
         loader.dispose()
 
@@ -245,6 +259,7 @@ class _DataBuilder:
         self.expanded = 0
         self.room = MAX_LIST_ENTRIES  # list entries still to read
         self.failures: list[Failure] = []
+        self.unlisted: dict[str, tuple[int, _Mark]] = {}  # past MAX_FAILURES: each rule's count and first place
 
     def path(self) -> tuple[str | int, ...]:
         """Where the walk is: the key (or index) each open collection is reading."""
@@ -261,8 +276,19 @@ class _DataBuilder:
         return tuple(out)
 
     def fail(self, mark: _Mark, message: str, rule: str, key: str | None = None) -> None:
+        if len(self.failures) >= MAX_FAILURES:
+            count, first = self.unlisted.get(rule, (0, mark))
+            self.unlisted[rule] = (count + 1, first)
+            return
         path = self.path() if key is None else (*self.path(), key)
         self.failures.append(Failure(path, mark.line, mark.column, message, rule))
+
+    def counted(self) -> list[Failure]:
+        """One failure for each rule's failures past MAX_FAILURES, at the first of them."""
+        what = {"OPS003": "repeated keys", "OPS002": "keys that are not plain values"}
+        return [Failure((), first.line, first.column, f"{count:,} more {what[rule]} in this file are not listed "
+                        f"(it lists its first {MAX_FAILURES:,} such problems); fix those and run again", rule)
+                for rule, (count, first) in self.unlisted.items()]
 
     def drain(self) -> None:
         """Read the rest of the document once the data cannot be built, for the parser's and the
@@ -370,6 +396,10 @@ class _DataBuilder:
         make = SCALARS.get(tag)
         if make is None:
             raise _bad_tag(event.start_mark, tag, "a plain value")
+        if tag in _NUMBERS and len(event.value) > MAX_NUMBER_CHARS:
+            raise _Stop(event.start_mark, f"a number written with {len(event.value):,} characters is longer than "
+                        f"opscheck reads ({MAX_NUMBER_CHARS}); write a smaller one, or quote it if it is text",
+                        "OPS002")
         try:
             value = make(event.value)
         except (ValueError, TypeError, KeyError, IndexError, OverflowError):

@@ -148,7 +148,7 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     doc.data = built.data
     for f in built.failures:
         message = f.message
-        if f.rule == "OPS003":
+        if f.rule == "OPS003" and f.path:  # a repeated key (not the count of those past the limit)
             first = doc.mark((*f.path[:-1], f.message), key=True)[0]
             message = (f"key '{f.message}' repeats the one on line {first}: YAML would silently keep only the last; "
                        "remove one of them")
