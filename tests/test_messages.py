@@ -234,13 +234,39 @@ def test_a_rule_lists_at_most_max_findings_then_counts_the_rest(
     assert not [f for f in found if f["rule"] == "POL002"]
 
 
-def test_a_custom_rule_with_too_many_subschemas_is_refused(run: Callable[..., Result], team: Path) -> None:
+@pytest.mark.parametrize("schema", ["  anyOf:\n" + "  - {pattern: '^a'}\n" * 10_000,
+                                    "  required:\n" + "  - a\n" * 10_000, "  enum:\n" + "  - {a: 1}\n" * 10_000])
+def test_a_custom_rule_with_too_many_subschemas_is_refused(run: Callable[..., Result], team: Path,
+                                                           schema: str) -> None:
+    """An enum's values and a required list's names count: 99,000 required names took over a
+    minute and 517 MiB on this repository's shifts."""
     from opscheck.safeschema import MAX_SUBSCHEMAS
 
     rules = team / "policies" / "rules"
     rules.mkdir()
     (rules / "big.yaml").write_text(
         "id: X-BIG\nsummary: a large rule\nseverity: error\ntarget: pipelines\nmessage: \"{id} matched\"\n"
-        "schema:\n  anyOf:\n" + "  - {pattern: '^a'}\n" * MAX_SUBSCHEMAS, encoding="utf-8")
+        "schema:\n" + schema, encoding="utf-8")
     result = run("validate", "--root", team, "--as-of", AS_OF)
     assert result.code == 2 and f"more than {MAX_SUBSCHEMAS:,} subschemas" in result.err
+    assert MAX_SUBSCHEMAS == 10_000
+
+
+def test_a_custom_rule_stops_when_its_work_runs_out(run: Callable[..., Result], team: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """1.7 KB of $refs reused 10 times on each of 6 levels took over a minute on the seed: a rule
+    makes at most MAX_WORK keyword checks a run, then one finding, listed past any cap, says where."""
+    from opscheck import safeschema
+
+    monkeypatch.setattr(safeschema, "MAX_WORK", 12)
+    rules = team / "policies" / "rules"
+    rules.mkdir()
+    (rules / "ids.yaml").write_text(
+        "id: X-IDS\nsummary: ids\nseverity: error\ntarget: pipelines\nmessage: \"{id}\"\n"
+        "schema: {properties: {id: {pattern: '^[a-z]'}}}\n", encoding="utf-8")
+    found = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "X-IDS").json()
+    messages = [f["message"] for f in found["findings"]]
+    assert len(messages) == 1 and messages[0].startswith("X-IDS stopped here, having checked 4 pipelines: its "
+                                                         "schema took more than the 12 checks")
+    monkeypatch.setattr(safeschema, "MAX_WORK", 1_000_000)
+    assert run("validate", "--root", team, "--as-of", AS_OF, "--select", "X-IDS").code == 0

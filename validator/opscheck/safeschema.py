@@ -22,6 +22,27 @@ REF_KEYS = ("$ref", "$dynamicRef")
 MAX_CHAIN = 40
 # Every item is checked against every subschema: 270,000 patterns in a 10 MiB rule took a minute and 4 GB.
 MAX_SUBSCHEMAS = 10_000
+# Keyword checks one rule may make in a run, each weighed by the values it goes through (an enum's,
+# a required list's): what a schema costs grows with its references expanded and with the items,
+# which no count of its subschemas bounds (1.7 KB of $refs reused 10 times on each of 6 levels
+# took over a minute on this repository's 157 shifts).
+MAX_WORK = 1_000_000
+
+
+class OutOfWork(Exception):
+    """A rule's schema has used its MAX_WORK."""
+
+
+class Work:
+    """What a validator may still spend; ``spend`` raises OutOfWork when it runs out."""
+
+    def __init__(self, allowed: int = MAX_WORK) -> None:
+        self.left = allowed
+
+    def spend(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise OutOfWork
 
 
 class SchemaProblem(NamedTuple):
@@ -31,10 +52,14 @@ class SchemaProblem(NamedTuple):
 
 def problems(schema: Any) -> Iterator[SchemaProblem]:
     """What makes ``schema`` unsafe or unusable: outward references, loops, non-linear patterns, size."""
-    for n, (path, node) in enumerate(_subschemas(schema, ())):
-        if n == MAX_SUBSCHEMAS:
-            yield SchemaProblem(path, f"the schema holds more than {MAX_SUBSCHEMAS:,} subschemas, more than can be "
-                                "checked against every item in time; split the rule or simplify its schema")
+    size = 0
+    for path, node in _subschemas(schema, ()):
+        # an enum's values and a required list's names are checked (and missed) one by one too
+        size += 1 + sum(len(node[key]) for key in ("enum", "required") if isinstance(node.get(key), list))
+        if size > MAX_SUBSCHEMAS:
+            yield SchemaProblem(path, f"the schema holds more than {MAX_SUBSCHEMAS:,} subschemas, enum values and "
+                                "required names, more than can be checked against every item in time; split the "
+                                "rule or simplify its schema")
             return
         if "$id" in node:
             yield SchemaProblem((*path, "$id"), "'$id' is not allowed: a custom rule's schema stands alone")
@@ -180,8 +205,9 @@ def _chain(
     return None
 
 
-def validator_for(schema: dict[str, Any]) -> Any:
-    """A Draft 2020-12 validator whose registry retrieves nothing and whose patterns run on RE2."""
+def validator_for(schema: dict[str, Any], work: Work | None = None) -> Any:
+    """A Draft 2020-12 validator whose registry retrieves nothing and whose patterns run on RE2;
+    with ``work``, each keyword check spends from it (1, and 1 for each value of a list or mapping)."""
     from jsonschema import Draft202012Validator, ValidationError, validators
     from referencing import Registry
     from referencing.exceptions import NoSuchResource
@@ -201,10 +227,19 @@ def validator_for(schema: dict[str, Any]) -> Any:
                 if _search(patrn, key):
                     yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
-    cls = validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties}
-    )
+    checks = {**Draft202012Validator.VALIDATORS, "pattern": pattern, "patternProperties": pattern_properties}
+    if work is not None:
+        checks = {keyword: _spending(check, work) for keyword, check in checks.items()}
+    cls = validators.extend(Draft202012Validator, checks)  # type: ignore[no-untyped-call]
     return cls(schema, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
+
+
+def _spending(check: Any, work: Work) -> Any:
+    def spending(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        work.spend(1 + len(value) if isinstance(value, (list, dict)) else 1)
+        yield from check(validator, value, instance, schema) or ()
+
+    return spending
 
 
 def _search(pattern: str, text: str) -> bool:

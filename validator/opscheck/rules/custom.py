@@ -48,10 +48,11 @@ def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:
 
 
 def make_rule(custom: CustomRule) -> Rule:
-    from opscheck.safeschema import validator_for
+    from opscheck.safeschema import MAX_WORK, OutOfWork, Work, validator_for
 
     spec = custom.spec
-    validator = validator_for(spec.json_schema)
+    work = Work()
+    validator = validator_for(spec.json_schema, work)
     fields = {name for _, name, _, _ in string.Formatter().parse(spec.message) if name}
 
     def failures(item: Any) -> list[Any]:
@@ -64,9 +65,17 @@ def make_rule(custom: CustomRule) -> Rule:
                               "itself", custom.file) from None
 
     def check(ds: Dataset, opts: Options) -> Iterator[Hit]:
-        for loc, subject in _targets(ds, spec.target):
+        work.left = MAX_WORK
+        for n, (loc, subject) in enumerate(_targets(ds, spec.target)):
             item = ds.raw(loc)
-            errors = failures(item)
+            try:
+                errors = failures(item)
+            except OutOfWork:
+                yield Hit(loc, f"{spec.id} stopped here, having checked {n:,} {spec.target}: its schema took more "
+                          f"than the {MAX_WORK:,} checks a rule may make in a run; simplify it (fewer references "
+                          "to the same schemas, shorter enum and required lists)",
+                          subject, ident="out-of-work", always=True)
+                return
             if errors:
                 values = _Blank(item if isinstance(item, dict) else {})
                 message = spec.message.format_map(values) if fields else spec.message
