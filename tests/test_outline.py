@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opscheck import outline as outline_module
-from opscheck.outline import MAX_PARSED_BYTES, Heading, Link, Outliner, TooLarge, simple_outline
+from opscheck.outline import MAX_OUTLINE, MAX_PARSED_BYTES, Heading, Link, Outliner, TooLarge, TooMany, simple_outline
 
 LINES = [
     "", "  ", "# Title", "## Sub title  ", "###### Six", "####### Seven", "#NoSpace", "#", "# a # b", " # lead",
@@ -91,3 +91,16 @@ def test_the_parser_reads_a_body_up_to_its_limit(monkeypatch: pytest.MonkeyPatch
     plain = "# T\n" + "Some [text](a.md).\n" * 100
     assert outline(plain, 0) == ([Heading(1, "T", 1)], [Link("a.md", n) for n in range(2, 102)])
     assert MAX_PARSED_BYTES == 256 * 1024
+
+
+@pytest.mark.parametrize("extra", ["", "<b>\n\n"])  # read by its lines, or by the parser
+def test_a_body_holds_at_most_so_many_headings_and_links(monkeypatch: pytest.MonkeyPatch, extra: str) -> None:
+    """1.15 million links to distinct missing files fit in 10 MiB and took `validate` 26 s."""
+    monkeypatch.setattr(outline_module, "MAX_OUTLINE", 4)
+    outline = Outliner()
+    body = extra + "# T\n[a](a.md) [b](b.md)\n[c](c.md)\n"
+    assert len(outline(body, 0)[1]) == 3
+    with pytest.raises(TooMany) as many:
+        outline(body + "## U\n", 10)
+    assert many.value.line == body.count("\n") + 11  # the first past the limit, in the file
+    assert MAX_OUTLINE == 100_000

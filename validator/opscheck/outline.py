@@ -53,12 +53,25 @@ _LEAD = re.compile(r"( *)(?:(?:[-*+]|\d{1,9}[.)])( +))?")
 MAX_PARSED_BYTES = 256 * 1024
 
 
+# Headings and links read from a body: each link is looked up (RUN006), and 10 MiB holds 1.15
+# million of them, which took `validate` 26 s and 547 MiB.
+MAX_OUTLINE = 100_000
+
+
 class TooLarge(Exception):
     """The body needs the parser and is larger than ``MAX_PARSED_BYTES``."""
 
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+class TooMany(Exception):
+    """The body holds more than ``limit`` headings and links; ``line`` is the first past them."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line, self.limit = line, MAX_OUTLINE
 
 
 class Outliner:
@@ -69,13 +82,17 @@ class Outliner:
 
     def __call__(self, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
         """Headings and links of ``body``, whose first line is line ``first_line`` (0-based) of its file.
-        Raises TooLarge when only the parser can read it and it is over ``MAX_PARSED_BYTES``."""
+        Raises TooLarge when only the parser can read it and it is over ``MAX_PARSED_BYTES``, and
+        TooMany past ``MAX_OUTLINE`` headings and links."""
         simple = simple_outline(body, first_line, self.href)
         if simple is not None:
             return simple
         if len(body) * 4 > MAX_PARSED_BYTES and (size := len(body.encode())) > MAX_PARSED_BYTES:
             raise TooLarge(size)
-        return self._parsed(body, first_line)
+        headings, links = self._parsed(body, first_line)
+        if len(headings) + len(links) > MAX_OUTLINE:
+            raise TooMany(sorted([h.line for h in headings] + [link.line for link in links])[MAX_OUTLINE])
+        return headings, links
 
     def href(self, target: str) -> str | None:
         """A link destination as the parser makes it a link's href; None where it makes no link of it."""
@@ -136,6 +153,8 @@ def simple_outline(body: str, first_line: int,
             if found is None:
                 return None
             headings.append(Heading(len(found[1]), found[2].strip(), n + first_line + 1))
+            if len(headings) + len(links) > MAX_OUTLINE:
+                raise TooMany(n + first_line + 1)
         if bracketed and ("[" in line or "]" in line or "`" in line):
             targets = _links(line)
             if targets is None:
@@ -147,6 +166,8 @@ def simple_outline(body: str, first_line: int,
                 if made is None:
                     return None
                 links.append(Link(made, n + first_line + 1))
+            if len(headings) + len(links) > MAX_OUTLINE:
+                raise TooMany(n + first_line + 1)
     return headings, links
 
 
