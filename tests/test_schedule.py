@@ -165,6 +165,14 @@ def test_balance_score(loads: dict[str, int], score: float) -> None:
     assert balance_score(list(loads.values())) == pytest.approx(score)
 
 
+@given(st.lists(st.integers(0, 60), max_size=40))
+def test_balance_score_is_the_mean_over_every_pair(counts: list[int]) -> None:
+    from itertools import combinations
+
+    pairs = [1.0 if max(a, b) == 0 else min(a, b) / max(a, b) for a, b in combinations(counts, 2)]
+    assert balance_score(counts) == pytest.approx(sum(pairs) / len(pairs) if pairs else 1.0)
+
+
 # -- property: a plan whenever one exists, and every plan validates -------------------------------
 
 START = dt.date(2025, 12, 29)  # a Monday: the published prefix covers New Year 2026, so 2026 can be whole
