@@ -218,6 +218,21 @@ def test_a_runbook_of_too_many_headings_and_links_is_one_finding(run: Callable[.
     assert f"more than {headings + 9} headings and links" in found[0]["message"]
 
 
+def test_overrides_of_too_many_days_in_all_are_one_finding(run: Callable[..., Result], team: Path) -> None:
+    """Every command works out who covers each day: three overrides from 1900 to 9000 took
+    `validate` 10 s, twenty over a minute. Past MAX_OVERRIDE_DAYS the file is not read."""
+    path = team / "ops-data/oncall.yaml"
+    text = path.read_text(encoding="utf-8")
+    wide = "      - {start: 1901-01-01, end: 2500-12-31, engineer: eng1, reason: x}\n"
+    path.write_text(text.replace("    overrides:\n", "    overrides:\n" + wide, 1), encoding="utf-8")
+    line = text.split("\n").index("    overrides:") + 2
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    found = [(f["rule"], f["file"], f["line"]) for f in result.json()["findings"]]
+    assert result.code == 1 and found == [("OPS001", "ops-data/oncall.yaml", line)]
+    assert f"more than {dataset.MAX_OVERRIDE_DAYS:,} days in all" in result.json()["findings"][0]["message"]
+    assert run("who", "--root", team, "--at", f"{AS_OF}T10:00Z").code == 2
+
+
 def test_a_file_of_too_many_list_entries_is_one_finding(run: Callable[..., Result], team: Path) -> None:
     """2.6 million one-line entries fit in 10 MiB and took `validate` 44 s and 1.6 GB; past
     MAX_LIST_ENTRIES the file is one OPS001 finding at the first entry too many, and references
