@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from opscheck.calendar import Schedule
 from opscheck.errors import ConfigError
 from opscheck.models import Engineer, HolidaysConfig, Item, Pipeline, Rotation, RunbookMeta
-from opscheck.outline import MAX_PARSED_BYTES, Heading, Link, Outliner, TooLarge, TooMany
+from opscheck.outline import Heading, Link, Outliner, Unread
 from opscheck.source import Document, Loc, Problem, load_yaml, read_text, split_front_matter
 from opscheck.suggest import did_you_mean
 from opscheck.tree import FileTree, Tree
@@ -424,19 +424,9 @@ def _read_runbook(ds: Dataset, file: str, outline: Outliner) -> Runbook:
             ds.problems += problems
     try:
         headings, links = outline(body, body_line)
-    except TooLarge as big:
+    except Unread as unread:  # past a limit: one finding, and no headings or links to judge
         headings, links = [], []
-        doc.problems.append(Problem(
-            "OPS001", file, body_line + 1, 1,
-            f"the runbook's Markdown is {big.size / 1024:,.0f} KiB and more than headings, text, lists and "
-            f"plain links, so it must go through the Markdown parser, which reads at most "
-            f"{MAX_PARSED_BYTES // 1024} KiB: move long parts (logs, code, tables) into files it links to"))
-        ds.problems.append(doc.problems[-1])
-    except TooMany as many:
-        headings, links = [], []
-        doc.problems.append(Problem(
-            "OPS001", file, many.line, 1, f"the runbook has more than {many.limit:,} headings and links, more than "
-            "opscheck reads in one: move long lists of links into files it links to"))
+        doc.problems.append(Problem("OPS001", file, unread.line, 1, unread.message))
         ds.problems.append(doc.problems[-1])
     return Runbook(file=file, doc=doc, meta=meta, headings=headings, links=links, body=body, body_line=body_line)
 

@@ -58,20 +58,31 @@ MAX_PARSED_BYTES = 256 * 1024
 MAX_OUTLINE = 100_000
 
 
-class TooLarge(Exception):
+class Unread(Exception):
+    """A body past a limit, not outlined: where its finding goes (a 1-based line of its file) and what it says."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class TooLarge(Unread):
     """The body needs the parser and is larger than ``MAX_PARSED_BYTES``."""
 
-    def __init__(self, size: int) -> None:
-        super().__init__(size)
+    def __init__(self, size: int, line: int) -> None:
+        super().__init__(line, f"the runbook's Markdown is {size / 1024:,.0f} KiB and more than headings, text, "
+                         f"lists and plain links, so it must go through the Markdown parser, which reads at most "
+                         f"{MAX_PARSED_BYTES // 1024} KiB: move long parts (logs, code, tables) into files it "
+                         "links to")
         self.size = size
 
 
-class TooMany(Exception):
-    """The body holds more than ``limit`` headings and links; ``line`` is the first past them."""
+class TooMany(Unread):
+    """The body holds more than ``MAX_OUTLINE`` headings and links; ``line`` is the first past them."""
 
     def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line, self.limit = line, MAX_OUTLINE
+        super().__init__(line, f"the runbook has more than {MAX_OUTLINE:,} headings and links, more than "
+                         "opscheck reads in one: move long lists of links into files it links to")
 
 
 class Outliner:
@@ -82,13 +93,13 @@ class Outliner:
 
     def __call__(self, body: str, first_line: int) -> tuple[list[Heading], list[Link]]:
         """Headings and links of ``body``, whose first line is line ``first_line`` (0-based) of its file.
-        Raises TooLarge when only the parser can read it and it is over ``MAX_PARSED_BYTES``, and
+        Raises Unread: TooLarge when only the parser can read it and it is over ``MAX_PARSED_BYTES``,
         TooMany past ``MAX_OUTLINE`` headings and links."""
         simple = simple_outline(body, first_line, self.href)
         if simple is not None:
             return simple
         if len(body) * 4 > MAX_PARSED_BYTES and (size := len(body.encode())) > MAX_PARSED_BYTES:
-            raise TooLarge(size)
+            raise TooLarge(size, first_line + 1)
         headings, links = self._parsed(body, first_line)
         if len(headings) + len(links) > MAX_OUTLINE:
             raise TooMany(sorted([h.line for h in headings] + [link.line for link in links])[MAX_OUTLINE])
@@ -153,8 +164,6 @@ def simple_outline(body: str, first_line: int,
             if found is None:
                 return None
             headings.append(Heading(len(found[1]), found[2].strip(), n + first_line + 1))
-            if len(headings) + len(links) > MAX_OUTLINE:
-                raise TooMany(n + first_line + 1)
         if bracketed and ("[" in line or "]" in line or "`" in line):
             targets = _links(line)
             if targets is None:
@@ -166,8 +175,8 @@ def simple_outline(body: str, first_line: int,
                 if made is None:
                     return None
                 links.append(Link(made, n + first_line + 1))
-            if len(headings) + len(links) > MAX_OUTLINE:
-                raise TooMany(n + first_line + 1)
+        if len(headings) + len(links) > MAX_OUTLINE:
+            raise TooMany(n + first_line + 1)
     return headings, links
 
 
