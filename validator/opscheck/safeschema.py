@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
+from opscheck.budget import Budget
 from opscheck.source import DocPath
 from opscheck.tree import compile_re2
 
@@ -27,22 +28,6 @@ MAX_SUBSCHEMAS = 10_000
 # which no count of its subschemas bounds (1.7 KB of $refs reused 10 times on each of 6 levels
 # took over a minute on this repository's 157 shifts).
 MAX_WORK = 1_000_000
-
-
-class OutOfWork(Exception):
-    """A rule's schema has used its MAX_WORK."""
-
-
-class Work:
-    """What a validator may still spend; ``spend`` raises OutOfWork when it runs out."""
-
-    def __init__(self, allowed: int = MAX_WORK) -> None:
-        self.left = allowed
-
-    def spend(self, amount: int) -> None:
-        self.left -= amount
-        if self.left < 0:
-            raise OutOfWork
 
 
 class SchemaProblem(NamedTuple):
@@ -205,9 +190,10 @@ def _chain(
     return None
 
 
-def validator_for(schema: dict[str, Any], work: Work | None = None) -> Any:
+def validator_for(schema: dict[str, Any], work: Budget | None = None) -> Any:
     """A Draft 2020-12 validator whose registry retrieves nothing and whose patterns run on RE2;
-    with ``work``, each keyword check spends from it (1, and 1 for each value of a list or mapping)."""
+    with ``work``, each keyword check spends from it (1, and 1 for each value of a list or mapping),
+    and running out raises OutOfWork."""
     from jsonschema import Draft202012Validator, ValidationError, validators
     from referencing import Registry
     from referencing.exceptions import NoSuchResource
@@ -234,7 +220,7 @@ def validator_for(schema: dict[str, Any], work: Work | None = None) -> Any:
     return cls(schema, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
 
 
-def _spending(check: Any, work: Work) -> Any:
+def _spending(check: Any, work: Budget) -> Any:
     def spending(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
         work.spend(1 + len(value) if isinstance(value, (list, dict)) else 1)
         yield from check(validator, value, instance, schema) or ()

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from functools import partial
 
+from opscheck.budget import Budget, OutOfWork
 from opscheck.dataset import Dataset
 from opscheck.rules.base import Hit, Hits, Options, rule
 from opscheck.source import Loc
@@ -18,11 +19,6 @@ from opscheck.spans import UTC, Span, describe, rotation_spans
 # where, and fails the run, rather than hold rotations x rotations pairs (5,000 rotations sharing a
 # person, each with a cut shift, took 1.4 GB).
 MAX_CUT_WORK = 1_000_000
-
-
-class _Budget:
-    def __init__(self) -> None:
-        self.left = MAX_CUT_WORK
 
 
 @rule("ONC006", "double-booked")
@@ -53,14 +49,14 @@ def double_booked(ds: Dataset, opts: Options) -> Iterator[Hit | Hits]:
         for span in rotation_spans(rot):
             if span.end > since:
                 by_engineer[span.engineer].append(span)
-    budget = _Budget()
+    budget = Budget(MAX_CUT_WORK)
     for engineer in sorted(by_engineer):
         yield from _clashes(ds, sorted(by_engineer[engineer]), budget)
         if budget.left < 0:
             return
 
 
-def _clashes(ds: Dataset, spans: list[Span], budget: _Budget) -> Iterator[Hit | Hits]:
+def _clashes(ds: Dataset, spans: list[Span], budget: Budget) -> Iterator[Hit | Hits]:
     """Each span that starts while the same engineer is still on call in another rotation: one
     group per span, counted without being made (made only when the engine lists them).
 
@@ -82,8 +78,9 @@ def _clashes(ds: Dataset, spans: list[Span], budget: _Budget) -> Iterator[Hit | 
                 running.discard(ended)
         entry = (span.rotation, span.kind, span.entry)
         if pieces[entry] > 1:
-            budget.left -= len(running)
-            if budget.left < 0:
+            try:
+                budget.spend(len(running))
+            except OutOfWork:
                 yield _stopped(ds, span)
                 return
             met = paired.setdefault(entry, set())

@@ -48,10 +48,11 @@ def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:
 
 
 def make_rule(custom: CustomRule) -> Rule:
-    from opscheck.safeschema import MAX_WORK, OutOfWork, Work, validator_for
+    from opscheck.budget import Budget, OutOfWork
+    from opscheck.safeschema import MAX_WORK, validator_for
 
     spec = custom.spec
-    work = Work()
+    work = Budget(MAX_WORK)
     validator = validator_for(spec.json_schema, work)
     fields = {name for _, name, _, _ in string.Formatter().parse(spec.message) if name}
 
