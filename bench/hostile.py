@@ -10,7 +10,9 @@ Two inputs are at a limit of their own, with ``-bad`` the same grown to 10 MiB a
 with one finding: ``runbook-markdown``, a runbook body of the Markdown its parser reads slowest
 (a nested list every 8 bytes) at the parser's 256 KiB limit, and ``list-entries``, a
 ``pipelines.yaml`` of empty entries (four schema problems each, the costliest entry found) at
-the limit on list entries in a file.
+the limit on list entries in a file. Two inputs are two files each, at the planner's limit of
+choices a run (``-bad``: 99,000 entries, refused): ``plan-members``, a rotation with weeks to plan
+of as many engineers as fit, and ``plan-holidays``, the team's five with company days, 13 a day.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from orgs import REPO, git
 
 from opscheck.compose import MAX_LIST_ENTRIES
 from opscheck.outline import MAX_PARSED_BYTES
+from opscheck.planning.problem import MAX_CHOICES
 
 LIMIT = 10 * 1024 * 1024
 ROTATION = "data-pipelines"  # the seed's rotation, the one the commands are pointed at
@@ -33,6 +36,7 @@ MEMBERS = ("eng1", "eng2", "eng3", "eng4", "eng5")
 HANDOFF = '  handoff: {weekday: monday, time: "09:00", timezone: America/New_York}\n'
 FIRST_MONDAY = dt.date(1901, 1, 7)
 AS_OF = "2026-11-26"
+AS_OF_WEEK = dt.date(2026, 11, 23)  # its handoff Monday: the plan inputs are published through it
 SECONDS, MIB = 10.0, 500  # the bound on every command for any input up to the file limit (SPEC)
 
 
@@ -159,7 +163,26 @@ def list_entries(bad: bool) -> str:
     return filled("pipelines:\n" + entries, ("- {}\n" for _ in counted())) if bad else "pipelines:\n" + entries
 
 
-Writer = Callable[[bool], str]
+def plan_members(bad: bool) -> dict[str, str]:
+    """A rotation with weeks to plan whose members fill the planner's limit: 26 new weeks and two
+    holidays each (-bad: 99,000 members, refused)."""
+    ids = [f"e{n}" for n in range(99_000 if bad else MAX_CHOICES // 28)]
+    return {"ops-data/engineers.yaml": "engineers:\n" + "".join(f"- {{id: {e}, name: {e}}}\n" for e in ids),
+            "ops-data/oncall.yaml": (f"rotations:\n- id: {ROTATION}\n  members: [{', '.join(ids)}]\n{HANDOFF}"
+                                     f"  shifts:\n  - {{week: {AS_OF_WEEK}, engineer: e0}}\n")}
+
+
+def plan_holidays(bad: bool) -> dict[str, str]:
+    """The team's five with weeks to plan and company days filling the planner's limit: 26 new
+    weeks, two public holidays and 2,372 extra days, 13 a day (-bad: 99,000, 550 a day, refused)."""
+    first, count = AS_OF_WEEK + dt.timedelta(weeks=1), 99_000 if bad else MAX_CHOICES // 5 - 28
+    days = ((first + dt.timedelta(days=1 + n // (550 if bad else 13)), n) for n in range(count))
+    head = "calendar: US\nobserve: [Thanksgiving Day, Christmas Day, New Year's Day]\nextra:\n"
+    return {"ops-data/holidays.yaml": head + "".join(f"- {{name: Company day {n}, date: {d}}}\n" for d, n in days),
+            "ops-data/oncall.yaml": oncall_head(f"  shifts:\n  - {{week: {AS_OF_WEEK}, engineer: eng1}}\n")}
+
+
+Writer = Callable[[bool], "str | dict[str, str]"]
 FILES: dict[str, tuple[str, Writer]] = {
     "engineers": ("ops-data/engineers.yaml", engineers),
     "weeks": ("ops-data/oncall.yaml", weeks),
@@ -174,6 +197,8 @@ FILES: dict[str, tuple[str, Writer]] = {
     "runbook-markdown": ("ops-data/runbooks/profit-aggregate.md", runbook_markdown),
     "list-entries": ("ops-data/pipelines.yaml", list_entries),
     "entry-problems": ("ops-data/engineers.yaml", entry_problems),
+    "plan-members": ("ops-data/oncall.yaml", plan_members),
+    "plan-holidays": ("ops-data/holidays.yaml", plan_holidays),
 }
 NAMES = tuple(f"{name}{suffix}" for name in FILES for suffix in ("", "-bad"))
 
@@ -188,11 +213,13 @@ def build(out: Path, name: str) -> Path:
     git(out, "init", "-q", "-b", "main")
     git(out, "add", "-A")
     git(out, "commit", "-q", "-m", "Seed the organisation", "--date", "2026-11-01T10:00:00Z")
-    target = out / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(writer(name.endswith("-bad")), encoding="utf-8")
+    written = writer(name.endswith("-bad"))
+    for file, text in (written.items() if isinstance(written, dict) else [(path, written)]):
+        target = out / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     git(out, "add", "-A")
-    git(out, "commit", "-q", "-m", f"Grow {path} to the file limit", "--date", "2026-11-02T10:00:00Z")
+    git(out, "commit", "-q", "-m", f"Grow {path} to a limit", "--date", "2026-11-02T10:00:00Z")
     return out
 
 

@@ -14,9 +14,14 @@ import pytest
 import yaml
 
 from conftest import REPO, Result
-from opscheck import dataset
+from opscheck import dataset, engine
 from opscheck.calendar import Schedule
+from opscheck.planning import planner
+from opscheck.planning.explain import TimedOut
+from opscheck.planning.model import MAX_CLASHES
+from opscheck.planning.problem import MAX_CHOICES
 from opscheck.rules.holidays import holiday_cover
+from opscheck.settings import load_policy
 
 D = dt.date.fromisoformat
 NEW_YORK = {"weekday": "monday", "time": "09:00", "timezone": "America/New_York"}
@@ -211,3 +216,92 @@ def test_plan_refuses_what_cannot_mean_anything(
     root = roster(tmp_path, 3, [("2026-03-02", "eng1")])
     result = run("schedule", "plan", "--as-of", "2026-03-05", "--root", root, *args)
     assert result.code == 2 and message in result.err, result.err
+
+
+# Two holidays on one day (a company day on New Year's Day) are one day to cover: one person, one override.
+def test_holidays_on_the_same_day_are_covered_by_one_person(run: Callable[..., Result], tmp_path: Path) -> None:
+    # eng1 must take the week of 2026-12-28 (eng2 and eng3 are away until the 31st, eng4 had the week
+    # before) but covered New Year's Day 2026 (HOL002): the day, both of its holidays, goes to someone else
+    away = off("2026-12-26..2026-12-31")
+    root = roster(tmp_path, 4, round_robin("2025-12-29", 52, 4), {"eng2": away, "eng3": away}, holidays={
+        "calendar": "US", "observe": ["New Year's Day"], "extra": [{"name": "Company New Year", "date": "2027-01-01"}]})
+    planned(run, root, "2026-12-21", "2027-01-31")
+    ds = dataset.load(root, D("2026-12-21"))
+    assert [(o.date, o.reason) for o in ds.rotations["team"].overrides] == [
+        (D("2027-01-01"), "Company New Year 2027 and New Year's Day 2027 per the holiday rotation")]
+
+
+# The limits of one run: its size, where rotations sharing people overlap, and its time.
+def crowd(root: Path, members: int, rotations: int) -> Path:
+    """``rotations`` rotations (nothing published) of the same ``members`` engineers."""
+    ids = [f"eng{k}" for k in range(1, members + 1)]
+    return roster(root, members, [], rotations=[{"id": f"r{n}", "members": ids, "handoff": NEW_YORK}
+                                                for n in range(rotations)])
+
+
+def test_a_plan_past_the_planners_size_is_refused_with_the_date_that_fits(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = crowd(tmp_path, 500, 1)
+    refused = run("schedule", "plan", "--rotation", "r0", "--as-of", "2026-11-26", "--root", root)
+    assert refused.code == 2, refused.err
+    assert "ops-data/oncall.yaml:4: rotation 'r0': planning 500 members for " in refused.err
+    assert f"choices is more than the planner's limit of {MAX_CHOICES:,} in one run; plan through " in refused.err
+    fits = D(refused.err.split("plan through ")[1].split()[0])
+    later = run("schedule", "plan", "--rotation", "r0", "--as-of", "2026-11-26", "--root", root,
+                "--until", str(fits + dt.timedelta(weeks=1)))
+    assert later.code == 2 and "plan through " in later.err, later.err
+    within = run("schedule", "plan", "--rotation", "r0", "--as-of", "2026-11-26", "--root", root,
+                 "--until", str(fits), "--time-limit", "0.2")
+    assert "planner's limit" not in within.err and "Traceback" not in within.err
+
+
+def test_the_rotations_of_one_run_share_its_size(run: Callable[..., Result], tmp_path: Path) -> None:
+    root = crowd(tmp_path, 100, 5)
+    refused = run("schedule", "plan", "--all", "--as-of", "2026-11-26", "--root", root)
+    assert refused.code == 2, refused.err
+    assert "rotation 'r4': planning 100 members for " in refused.err
+    assert "= 3,000 choices, with the 12,000 of the rotations planned before it, is more than" in refused.err
+    assert refused.err.rstrip().endswith("plan fewer rotations at once, or a nearer --until")
+
+
+def test_rotations_sharing_one_person_in_too_many_places_are_refused(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
+    rotations = [{"id": f"r{n}", "members": ["eng1", f"eng{2 * n + 2}", f"eng{2 * n + 3}"], "handoff": NEW_YORK}
+                 for n in range(100)]
+    root = roster(tmp_path, 201, [], rotations=rotations)
+    refused = run("schedule", "plan", "--all", "--as-of", "2026-11-26", "--root", root)
+    assert refused.code == 2, refused.err
+    assert "rotations 'r0', 'r1', 'r2' and 97 more share people, so they are planned together" in refused.err
+    assert f"more than the planner's {MAX_CLASHES:,} steps" in refused.err
+
+
+@pytest.mark.parametrize(("used", "shares", "timed_out"), [
+    (1.0, [0.5] * 10, True),  # each group searching all it is given: the run stops at its limit
+    # each finishing at once: the time left shared by the groups left, in proportion to their size
+    (0.0, [max(0.5, 5 / (12 - k)) for k in range(12)], False),
+])
+def test_the_search_of_a_whole_run_is_held_to_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, used: float, shares: list[float], timed_out: bool
+) -> None:
+    rotations = [{"id": f"r{n}", "members": [f"eng{3 * n + k}" for k in (1, 2, 3)], "handoff": NEW_YORK}
+                 for n in range(12)]
+    root = roster(tmp_path, 36, [], rotations=rotations)
+    clock, given = [0.0], []
+
+    def solve(ds: Any, group: list[Any], until: dt.date, seconds: float, limit: float) -> dict[str, Any]:
+        given.append(seconds)
+        clock[0] += seconds * used
+        return {p.rid: planner.Plan(p.rotation, p.rotation, (), (), until) for p in group}
+
+    monkeypatch.setattr(planner.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(planner, "_solve", solve)
+    ds = dataset.load(root, D("2026-11-26"))
+    try:
+        planner.plan(ds, load_policy(root, engine.BUILTIN), list(ds.rotations), time_limit=5.0)
+    except TimedOut:
+        assert timed_out
+    else:
+        assert not timed_out
+    assert given == pytest.approx(shares)

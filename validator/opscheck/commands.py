@@ -26,7 +26,7 @@ def schedule_group() -> None:
 @click.option("--until", type=DATE,
               help="Plan through this date (default: as-of + ONC003 min_days_ahead + 13 weeks; at most 10 years).")
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True, metavar="S",
-              help="Seconds the solver may search for the fairest plan (per group of rotations that share people).")
+              help="Seconds the solver may search for the fairest plans, in all (shared by the rotations planned).")
 @click.option("--as-of", type=DATE, help="Plan as of this date (default: today, UTC).")
 @root_option
 @click.option("--write", is_flag=True, help="Append the plan to ops-data/oncall.yaml, keeping comments and layout.")

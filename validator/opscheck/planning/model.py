@@ -31,11 +31,14 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from opscheck.budget import Budget
 from opscheck.planning.problem import Problem
 from opscheck.rules.balance import band
 from opscheck.spans import day_at
 
 REST_REACH = 4  # gaps up to min_gap_weeks + this many weeks count as short (bounded by team size)
+MAX_CLASHES = 200_000  # steps spent finding where rotations that share people overlap
+Moment = tuple[dt.datetime, dt.datetime, Callable[[str], Any]]  # a span of time and who is on call then
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Model:
         self.x: dict[tuple[int, str, int], Any] = {}
         self.y: dict[tuple[int, int, str], Any] = {}
         self.stages: list[tuple[str, Any, int]] = []
+        self.work = Budget(MAX_CLASHES)
         for p, prob in enumerate(self.problems):
             self._weeks(p, prob)
             self._gap(p, prob)
@@ -144,12 +148,16 @@ class Model:
         return self.y.get((p, h, m), 0)
 
     def _holidays(self, p: int, prob: Problem) -> None:
+        first_of_day: dict[dt.date, int] = {}
         for h, slot in enumerate(prob.slots):
             if slot.week is None:
                 continue
             relief = prob.relief[h]
+            same_day = first_of_day.setdefault(slot.holiday.date, h)
             for m in relief:
                 self.y[(p, h, m)] = self.cp.new_bool_var(f"y{p}_{h}_{m}")
+                if same_day != h:  # one person covers a day (an override is for a day), whatever its holidays
+                    self.cp.add(self.y[(p, h, m)] == self.y[(p, same_day, m)])
             self.cp.add_exactly_one([self.y[(p, h, m)] for m in relief])
         spread = prob.lim.holiday_spread or 0
         for year, shares in prob.holiday_years.items():
@@ -177,20 +185,37 @@ class Model:
     # -- one person in two rotations --------------------------------------------------------------
 
     def _double_booking(self) -> None:
+        """Pairs of rotations that share members, each pair's clashes stated once; the work is
+        bounded (MAX_CLASHES), as many rotations sharing one person would have it grow as their square."""
+        if not any(prob.lim.no_double_booking for prob in self.problems):
+            return
+        having: dict[str, list[int]] = {}
         for p, prob in enumerate(self.problems):
-            for q in range(p + 1, len(self.problems)):
-                other = self.problems[q]
-                shared = [m for m in prob.members if m in other.members]
-                if shared and prob.lim.no_double_booking:
-                    self._clash(p, q, shared)
+            for m in prob.members:
+                having.setdefault(m, []).append(p)
+        pairs: dict[tuple[int, int], list[str]] = {}
+        for m, ps in having.items():
+            for k, p in enumerate(ps):
+                for q in ps[k + 1:]:
+                    pairs.setdefault((p, q), []).append(m)
+                    self.work.spend(1)
+        times: dict[int, list[Moment]] = {}
+        for (p, q), shared in sorted(pairs.items()):
+            order = {m: k for k, m in enumerate(self.problems[p].members)}
+            shared.sort(key=order.__getitem__)
+            for r in (p, q):
+                if r not in times:
+                    times[r] = self._times(r)
+            self._clash(p, q, shared, times[p], times[q])
 
-    def _clash(self, p: int, q: int, shared: list[str]) -> None:
+    def _clash(self, p: int, q: int, shared: list[str], mine: list[Moment], theirs: list[Moment]) -> None:
         """No shared member on call in both at once: week against week, holiday against week and holiday."""
-        mine, theirs = self._times(p), self._times(q)
         starts = [t[0] for t in theirs]
         longest = max((t[1] - t[0] for t in theirs), default=dt.timedelta(0))
+        self.work.spend(len(mine))
         for start, end, here in mine:
             for j in overlapping(starts, start, end, longest):
+                self.work.spend(len(shared))
                 if theirs[j][1] <= start:
                     continue
                 there = theirs[j][2]
@@ -199,10 +224,10 @@ class Model:
                     if not any(isinstance(v, int) for v in pair) and self.on(Group("ONC006", self.problems[p].rid, m)):
                         self.cp.add(sum(pair) <= 1)
 
-    def _times(self, p: int) -> list[tuple[dt.datetime, dt.datetime, Callable[[str], Any]]]:
+    def _times(self, p: int) -> list[Moment]:
         """The new weeks and planned holidays of rotation ``p`` as instants, each with who is on call then."""
         prob = self.problems[p]
-        out: list[tuple[dt.datetime, dt.datetime, Callable[[str], Any]]] = [
+        out: list[Moment] = [
             (*prob.week_of(i), partial(self.take, p, i=i)) for i in range(len(prob.weeks))]
         for h, slot in enumerate(prob.slots):
             if slot.week is not None:
@@ -296,12 +321,14 @@ class Model:
 
     def _holiday_turns(self, p: int, prob: Problem) -> tuple[Any, Any]:
         """How far holidays stray from the team's cycle and from everyone having each in turn; and overrides."""
-        names = sorted({s.holiday.name for s in prob.slots if s.week is not None})
+        by_name: dict[str, list[int]] = {}
+        for h, s in enumerate(prob.slots):
+            by_name.setdefault(s.holiday.name, []).append(h)
+        planned = [by_name[n] for n in sorted({s.holiday.name for s in prob.slots if s.week is not None})]
         slots = len(prob.slots) + 1
         turns = []
         for m in prob.members:
-            per_name = [sum(self.covers(p, h, m) for h, s in enumerate(prob.slots) if s.holiday.name == n)
-                        for n in names]
+            per_name = [sum(self.covers(p, h, m) for h in of_name) for of_name in planned]
             turns.append(self._spread(per_name, slots))
         overrides = []
         for (q, h, m), var in self.y.items():

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from dataclasses import dataclass
 
+from opscheck.budget import OutOfWork
 from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.findings import Finding
 from opscheck.models import Override, Rotation, Shift
 from opscheck.planning import find_rotation
-from opscheck.planning.explain import Infeasible
+from opscheck.planning.explain import Infeasible, TimedOut
 from opscheck.planning.problem import (
+    MAX_CHOICES,
     Limits,
     Problem,
     build,
@@ -28,7 +31,8 @@ from opscheck.settings import Policy
 # The rules a plan must keep; ONC003 is what planning fixes, so it is not among them.
 PLAN_RULES = ("ONC001", "ONC002", "ONC004", "ONC005", "ONC006", "HOL001", "HOL002")
 PAIR_RULES = ("ONC006",)  # those judging two rotations together; the others judge each on its own
-TIME_LIMIT = 5.0  # seconds, the default of --time-limit
+TIME_LIMIT = 5.0  # seconds, the default of --time-limit: for the search of a whole run
+MIN_SHARE = 0.5  # seconds a group may search at least while the run has them: the solver's start-up is tens of ms
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,12 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
          time_limit: float = TIME_LIMIT) -> list[Plan]:
     """Extend each rotation through ``until``; raise Infeasible when no plan keeps the rules.
 
-    Rotations that share people are planned together, so that nobody is on call in two at once;
-    each such group (or rotation alone) may search for ``time_limit`` seconds.
+    Rotations that share people are planned together, so that nobody is on call in two at once.
+    The search of the whole run takes at most ``time_limit`` seconds: each group (or rotation
+    alone) is given the time left in proportion to its share of the choices left (at least
+    MIN_SHARE); a group that finishes early leaves its time to the next.
     """
+    deadline = time.monotonic() + time_limit
     rotations = [find_rotation(ds, rid) for rid in dict.fromkeys(rotation_ids)]
     lim = limits(policy)
     until = until or default_until(ds.as_of, lim)
@@ -59,10 +66,21 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
     # others' published time only matters to the weeks a plan fills, and only for its members
     people = {m for rot in rotations if new_weeks(ds, rot, until)[0] for m in rot.members}
     busy = busy_time(ds, people)
-    problems = {rot.id: build(ds, rot, lim, until, busy) for rot in rotations}
+    problems: dict[str, Problem] = {}
+    left = MAX_CHOICES
+    for rot in rotations:
+        problems[rot.id] = prob = build(ds, rot, lim, until, busy, room=left)
+        left -= prob.choices
     plans: dict[str, Plan] = {}
+    todo = MAX_CHOICES - left
     for group in _together(list(problems.values())):
-        plans.update(_solve(ds, group, until, time_limit))
+        size = sum(p.choices for p in group)
+        left_s = deadline - time.monotonic()
+        if size and left_s <= 0:
+            raise TimedOut(time_limit)
+        seconds = min(left_s, max(left_s * size / todo, MIN_SHARE)) if size else 0.0
+        plans.update(_solve(ds, group, until, seconds, time_limit))
+        todo -= size
     result = [plans[rot.id] for rot in rotations]
     verify(ds, policy, result)
     return result
@@ -83,15 +101,26 @@ def _within_reach(rot: Rotation, until: dt.date) -> None:
 
 def _together(problems: list[Problem]) -> list[list[Problem]]:
     """Rotations linked by shared members (directly or through others), each group in the given order."""
-    groups: list[list[Problem]] = []
-    for prob in problems:
-        linked = [g for g in groups if any(set(prob.members) & set(p.members) for p in g)]
-        merged = [p for g in linked for p in g] + [prob]
-        groups = [g for g in groups if g not in linked] + [merged]
-    return groups
+    root = list(range(len(problems)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    first_with: dict[str, int] = {}
+    for i, prob in enumerate(problems):
+        for m in prob.members:
+            j = first_with.setdefault(m, i)
+            root[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(problems)):
+        groups.setdefault(find(i), []).append(i)
+    return [[problems[i] for i in g] for g in sorted(groups.values(), key=lambda g: g[-1])]
 
 
-def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) -> dict[str, Plan]:
+def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float, limit: float) -> dict[str, Plan]:
     todo = [p for p in group if p.weeks]
     out = {p.rid: Plan(p.rotation, p.rotation, (), (), until) for p in group if not p.weeks}
     for prob in todo:
@@ -99,18 +128,26 @@ def _solve(ds: Dataset, group: list[Problem], until: dt.date, seconds: float) ->
             raise Infeasible("ONC004", prob.weeks[0], f"rotation '{prob.rid}' has no active member to schedule")
     if not todo:
         return out
+    from opscheck.planning.model import MAX_CLASHES
     from opscheck.planning.solve import solve  # the solver library: only when there are weeks to fill
 
-    solution = solve(todo, seconds)
+    try:
+        solution = solve(todo, seconds, limit)
+    except OutOfWork:
+        names = ", ".join(f"'{p.rid}'" for p in todo[:3]) + (f" and {len(todo) - 3:,} more" if len(todo) > 3 else "")
+        raise ConfigError(f"rotations {names} share people, so they are planned together, and where they overlap "
+                          f"takes more than the planner's {MAX_CLASHES:,} steps to work out; plan fewer rotations "
+                          "at once, or a nearer --until") from None
     for prob in todo:
         shifts = tuple(Shift(week=w, engineer=e) for w, e in zip(prob.weeks, solution.engineers[prob.rid], strict=True))
-        overrides = []
+        relieved: dict[dt.date, tuple[str, list[str]]] = {}  # one override a day, naming each of its holidays
         for h, engineer in sorted(solution.covers[prob.rid].items()):
             slot = prob.slots[h]
             if slot.week is not None and engineer != shifts[slot.week].engineer:
                 hol = slot.holiday
-                overrides.append(Override(date=hol.date, engineer=engineer,
-                                          reason=f"{hol.name} {hol.year} per the holiday rotation"))
+                relieved.setdefault(hol.date, (engineer, []))[1].append(f"{hol.name} {hol.year}")
+        overrides = [Override(date=day, engineer=engineer, reason=f"{' and '.join(names)} per the holiday rotation")
+                     for day, (engineer, names) in relieved.items()]
         rot = prob.rotation
         extended = rot.model_copy(update={"shifts": [*rot.shifts, *shifts], "overrides": [*rot.overrides, *overrides]})
         out[prob.rid] = Plan(rot, extended, shifts, tuple(overrides), until, solution.optimal)

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from opscheck.calendar import DAY, WEEK, CalendarError, Holiday, Schedule, handoff_day_lag, holidays_in
 from opscheck.dataset import Dataset
+from opscheck.errors import ConfigError
 from opscheck.models import Rotation
 from opscheck.rules import BY_ID
 from opscheck.rules.balance import year_shares
@@ -26,6 +27,7 @@ from opscheck.spans import Span, day_at, rotation_spans, week_at
 
 EXTRA_WEEKS = 13  # the default horizon: a quarter beyond what ONC003 demands
 MAX_YEARS = 10  # the furthest a plan may reach past as-of
+MAX_CHOICES = 12_000  # member-weeks and member-holidays one run decides (see check_size)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,19 @@ class Problem:
     shift_years: dict[int, dict[str, Fraction]] = field(default_factory=dict)  # whole years -> shares
     holiday_years: dict[int, dict[str, Fraction]] = field(default_factory=dict)
     steady: list[str] = field(default_factory=list)  # members for the whole schedule (for totals)
+    new_holidays: list[dt.date] = field(default_factory=list)  # the days of holidays in the new weeks
+
+    @property
+    def choices(self) -> int:
+        """The model's size: who takes each new week, and who covers each holiday in them."""
+        return self.choices_through(len(self.weeks))
+
+    def choices_through(self, weeks: int) -> int:
+        """The size of a plan of the first ``weeks`` new weeks."""
+        if not weeks:
+            return 0
+        last = self.covered(weeks - 1)[1]
+        return len(self.members) * (weeks + bisect.bisect_right(self.new_holidays, last))
 
     @property
     def rid(self) -> str:
@@ -116,12 +131,18 @@ def new_weeks(ds: Dataset, rot: Rotation, until: dt.date) -> tuple[list[dt.date]
     return weeks, last
 
 
-def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[str, Busy]) -> Problem:
+def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[str, Busy],
+          room: int = MAX_CHOICES) -> Problem:
+    """The problem of extending ``rot`` through ``until``; ConfigError past ``room`` choices."""
     weeks, _ = new_weeks(ds, rot, until)
     members = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
     prob = Problem(rot, lim, weeks, members)
     if not weeks:
         return prob
+    found = _calendar(ds, prob)
+    first, last = prob.covered(0)[0], prob.covered(len(weeks) - 1)[1]
+    prob.new_holidays = [hol.date for hol in found if first <= hol.date <= last]
+    check_size(ds, prob, room)  # before the work that grows with it
     for m in members:
         for i in range(len(weeks)):
             why = _blocked(ds, prob, m, i, busy.get(m, IDLE))
@@ -132,8 +153,30 @@ def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[st
     for shift in rot.shifts:
         prob.fixed_shifts.setdefault(shift.week.year, Counter())[shift.engineer] += 1
     _years(ds, prob)
-    _holidays(ds, prob, busy)
+    _holidays(ds, prob, found, busy)
     return prob
+
+
+def check_size(ds: Dataset, prob: Problem, room: int) -> None:
+    """Refuse a plan of more than ``room`` choices (MAX_CHOICES a run) before its model is built:
+    the solver's time and memory grow with it, and a few thousand members, or a holiday every
+    day, would take gigabytes."""
+    if prob.choices <= room:
+        return
+    size = f"{len(prob.members):,} members for {len(prob.weeks):,} weeks and {len(prob.new_holidays):,} holidays"
+    taken = MAX_CHOICES - room
+    if taken:
+        size += f" = {prob.choices:,} choices, with the {taken:,} of the rotations planned before it,"
+        todo = "plan fewer rotations at once, or a nearer --until"
+    else:
+        size += f" = {prob.choices:,} choices"
+        fits = next((i for i in range(len(prob.weeks), 0, -1) if prob.choices_through(i) <= room), 0)
+        todo = (f"plan through {prob.weeks[fits - 1] + 6 * DAY} at the latest (--until), and extend it again later"
+                if fits else f"even its first week ({prob.choices_through(1):,} choices) is over it: split the "
+                "rotation, or keep fewer holidays in a week")
+    line, _ = ds.mark(prob.rotation.loc.at("members"))
+    raise ConfigError(f"rotation '{prob.rid}': planning {size} is more than the planner's limit of "
+                      f"{MAX_CHOICES:,} in one run; {todo}", f"{prob.rotation.loc.file}:{line}")
 
 
 def _blocked(ds: Dataset, prob: Problem, member: str, i: int, busy: Busy) -> str | None:
@@ -164,20 +207,22 @@ def _years(ds: Dataset, prob: Problem) -> None:
     prob.steady = [m for m in prob.members if all(ds.engineers[m].is_member_on(d) for d in (first, last))]
 
 
-def _holidays(ds: Dataset, prob: Problem, busy: dict[str, Busy]) -> None:
-    rot, cfg = prob.rotation, ds.holidays
-    if cfg is None:
-        return
-    sched = Schedule(rot)
-    first_new = prob.covered(0)[0]
-    first = sched.first_day or first_new
+def _calendar(ds: Dataset, prob: Problem) -> list[Holiday]:
+    """The holidays from the schedule's first day through the last new week's years."""
+    if ds.holidays is None:
+        return []
+    first = Schedule(prob.rotation).first_day or prob.covered(0)[0]
     try:
-        found = holidays_in(cfg, range(first.year, prob.covered(len(prob.weeks) - 1)[1].year + 1))
+        found = holidays_in(ds.holidays, range(first.year, prob.covered(len(prob.weeks) - 1)[1].year + 1))
     except CalendarError:
-        return  # the command refused an unknown calendar before planning
+        return []  # the command refused an unknown calendar before planning
+    return [hol for hol in found if hol.date >= first]
+
+
+def _holidays(ds: Dataset, prob: Problem, found: list[Holiday], busy: dict[str, Busy]) -> None:
+    sched = Schedule(prob.rotation)
+    first_new = prob.covered(0)[0]
     for hol in found:
-        if hol.date < first:
-            continue
         cover = sched.cover(hol.date)
         if cover is not None:
             prob.slots.append(Slot(hol, cover.engineer, None))

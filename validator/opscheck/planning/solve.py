@@ -32,20 +32,24 @@ def _solver(seconds: float, workers: int = PORTFOLIO) -> Any:
     return solver
 
 
-def solve(problems: list[Problem], time_limit: float) -> Solution:
-    """The best plan within ``time_limit`` seconds; Infeasible or TimedOut otherwise.
+def solve(problems: list[Problem], seconds: float, time_limit: float) -> Solution:
+    """The best plan within ``seconds`` (this group's share of the run's ``time_limit``);
+    Infeasible or TimedOut otherwise.
 
     A first plan is searched for without any objective (it stops at the first one found, so it
     may use the whole limit without wasting it): "no plan" and "out of time" are decided there,
     on the rules alone. Each fairness stage then starts from the best plan so far and keeps it
-    if its share of the time runs out.
+    if its share of the time runs out; past the deadline the stages left are not searched.
     """
-    deadline = time.monotonic() + time_limit
+    deadline = time.monotonic() + seconds
     model = Model(problems)
     _greedy_hint(model)
-    solver = _first_plan(problems, model, deadline, time_limit)
+    solver = _first_plan(problems, model, deadline, seconds, time_limit)
     optimal = True
     for n, (_, objective, weight) in enumerate(model.stages):
+        if time.monotonic() >= deadline:
+            optimal = False
+            break
         _hint(model, solver)
         model.cp.minimize(objective)
         later = sum(w for _, _, w in model.stages[n:]) + FINAL_SHARE
@@ -58,12 +62,12 @@ def solve(problems: list[Problem], time_limit: float) -> Solution:
     return _read(model, (_canonical(model, deadline) if optimal else None) or solver, optimal)
 
 
-def _first_plan(problems: list[Problem], model: Model, deadline: float, time_limit: float) -> Any:
+def _first_plan(problems: list[Problem], model: Model, deadline: float, seconds: float, time_limit: float) -> Any:
     """Any plan at all: deciding "no plan" or "out of time" on the rules alone."""
     solver = _solver(deadline - time.monotonic())
     status = solver.solve(model.cp)
     if status == cp_model.INFEASIBLE:
-        raise conflict(problems, max(deadline - time.monotonic(), time_limit / 2))
+        raise conflict(problems, max(deadline - time.monotonic(), seconds / 2))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimedOut(time_limit)
     return solver
