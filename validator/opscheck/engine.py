@@ -9,7 +9,7 @@ from opscheck.errors import ConfigError
 from opscheck.findings import Finding, Report, Severity
 from opscheck.rules import RULES
 from opscheck.rules.base import REQUIREMENTS, Hit, Hits, Needs, Rule
-from opscheck.rules.custom import make_rule
+from opscheck.rules.custom import make_rules
 from opscheck.settings import Policy
 from opscheck.source import path_key
 from opscheck.utf8 import valid_utf8
@@ -19,7 +19,7 @@ BUILTIN: dict[str, Rule] = {r.id: r for r in RULES}
 
 def all_rules(policy: Policy | None = None) -> list[Rule]:
     """The built-in rules, then the policy's custom ones."""
-    custom = [make_rule(c) for c in policy.custom] if policy else []
+    custom = make_rules(policy.custom) if policy else []
     return [*RULES, *custom]
 
 

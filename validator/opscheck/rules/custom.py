@@ -6,6 +6,7 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
+from opscheck.budget import Budget
 from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.rules.base import Hit, Options, Rule
@@ -47,12 +48,19 @@ def _targets(ds: Dataset, target: str) -> Iterator[tuple[Loc, str | None]]:
                 yield rb.loc, rb.meta.pipeline
 
 
-def make_rule(custom: CustomRule) -> Rule:
-    from opscheck.budget import Budget, OutOfWork
-    from opscheck.safeschema import MAX_WORK, validator_for
+def make_rules(customs: list[CustomRule]) -> list[Rule]:
+    """The policy's custom rules, which spend from one budget of keyword checks a run."""
+    from opscheck.safeschema import MAX_WORK
+
+    work = Budget(MAX_WORK)
+    return [_make_rule(custom, work) for custom in customs]
+
+
+def _make_rule(custom: CustomRule, work: Budget) -> Rule:
+    from opscheck.budget import OutOfWork
+    from opscheck.safeschema import validator_for
 
     spec = custom.spec
-    work = Budget(MAX_WORK)
     validator = validator_for(spec.json_schema, work)
     fields = {name for _, name, _, _ in string.Formatter().parse(spec.message) if name}
 
@@ -66,15 +74,15 @@ def make_rule(custom: CustomRule) -> Rule:
                               "itself", custom.file) from None
 
     def check(ds: Dataset, opts: Options) -> Iterator[Hit]:
-        work.left = MAX_WORK
+        work.start(ds)
         for n, (loc, subject) in enumerate(_targets(ds, spec.target)):
             item = ds.raw(loc)
             try:
                 errors = failures(item)
             except OutOfWork:
-                yield Hit(loc, f"{spec.id} stopped here, having checked {n:,} {spec.target}: its schema took more "
-                          f"than the {MAX_WORK:,} checks a rule may make in a run; simplify it (fewer references "
-                          "to the same schemas, shorter enum and required lists)",
+                yield Hit(loc, f"{spec.id} stopped here, having checked {n:,} {spec.target}: the custom rules took "
+                          f"more than the {work.allowed:,} checks they may make in a run, together; simplify them "
+                          "(fewer references to the same schemas, shorter enum and required lists)",
                           subject, ident="out-of-work", always=True)
                 return
             if errors:
