@@ -66,6 +66,31 @@ def test_changing_a_past_override_is_git001(run: Callable[..., Result], repo: Pa
     ]
 
 
+def _day_of_overrides(reasons: list[str]) -> str:
+    return "".join(f"      - {{date: 2026-01-07, engineer: eng1, reason: {r}}}\n" for r in reasons)
+
+
+def test_many_overrides_on_one_day_are_matched_by_value(run: Callable[..., Result], repo: Path) -> None:
+    # 2,000 past overrides on one day: each old one is looked up among the new ones once, in any
+    # order (a scan of the day's overrides for each took seconds here, and minutes at 8,000)
+    count = 2000
+    before = [f"a{i}" for i in range(count)]
+    git(repo, "checkout", "-q", "main")
+    edit(repo / ONCALL, "    overrides:\n", "    overrides:\n" + _day_of_overrides(before))
+    commit(repo, "Record a busy day", "2026-01-08T10:00:00+00:00")
+    git(repo, "checkout", "-q", "-B", "pr")
+    after = [f"b{i}" if i % 2 else f"a{i}" for i in reversed(range(count))]
+    edit(repo / ONCALL, _day_of_overrides(before), _day_of_overrides(after))
+    code, findings = _git_findings(run, repo)
+    assert code == 1
+    first = line_of(repo / ONCALL, "reason: b1999}")
+    assert {(f["rule"], f["line"], f["subject"]) for f in findings} == {
+        ("GIT001", first, "data-pipelines@2026-01-07")}
+    changed = [f["message"].split("(")[1].split(")")[0] for f in findings]
+    assert sorted(changed) == sorted(f"a{i}" for i in range(1, count, 2))
+    assert all("was changed to eng1 on 2026-01-07 (b1999)" in f["message"] for f in findings)
+
+
 def test_adding_future_weeks_and_overrides_passes(run: Callable[..., Result], repo: Path) -> None:
     edit(repo / ONCALL, _shift("2027-12-27", "eng2") + "\n",
          _shift("2027-12-27", "eng2") + "\n      " + _shift("2028-01-03", "eng3") + "\n")

@@ -74,8 +74,11 @@ def _overrides_rewritten(ds: Dataset, old: Rotation, new: Rotation, fix: str) ->
     by_day: dict[dt.date, list[int]] = {}
     for i, ov in enumerate(new.overrides):
         by_day.setdefault(ov.first, []).append(i)
+    # overrides are frozen models that hash by their fields: one lookup each, where a scan of the
+    # day's overrides was quadratic in a file of many overrides on one day
+    kept = set(new.overrides)
     for ov in old.overrides:
-        if ov.first >= ds.as_of or ov in (new.overrides[i] for i in by_day.get(ov.first, [])):
+        if ov.first >= ds.as_of or ov in kept:
             continue
         subject = f"{old.id}@{ov.first}"
         same_day = by_day.get(ov.first)
