@@ -117,6 +117,27 @@ def test_aliases_share_data_and_count_what_they_expand_to() -> None:
     assert doc.mark(("b", "x")) == (1, 11)  # an alias's places are its anchor's, as in a node tree
 
 
+@pytest.mark.parametrize(
+    ("anchored", "alias"),
+    [
+        (f"a: &x {'t' * 20}\n", "*x"),  # a scalar
+        (f"a: &x [[{'t' * 10}], {'t' * 10}]\n", "*x"),  # a collection: its scalars
+        (f"a: &x {'t' * 20}\n", "{*x : 1}"),  # a key
+        (f"a: &x\n  ? {'t' * 19}\n  : 1\n", "{<<: *x}"),  # merged keys and values
+    ],
+)
+def test_aliases_count_the_characters_they_bring(monkeypatch: pytest.MonkeyPatch, anchored: str, alias: str) -> None:
+    """Each alias brings 20 characters: five fit in 100, the sixth is one OPS001 finding where it is."""
+    monkeypatch.setattr(compose, "MAX_ALIAS_CHARS", 100)
+    within = anchored + "".join(f"b{i}: {alias}\n" for i in range(5))
+    assert parse_yaml("f.yaml", within).problems == []
+    doc = parse_yaml("f.yaml", within + f"c: {alias}\n")
+    assert doc.data is None
+    assert [(p.rule, p.line) for p in doc.problems] == [("OPS001", anchored.count("\n") + 6)]
+    assert "beyond 100 characters of text (an alias bomb?)" in doc.problems[0].message
+    assert compose.MAX_ALIAS_NODES == 10_000
+
+
 def test_an_alias_cannot_make_data_deeper_than_the_limit() -> None:
     nested = "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)
     text = f"a: &deep {nested}\nb: [*deep]\n"

@@ -3,6 +3,7 @@ reads outside the repository. One minimal reproducer per class of problem once f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from conftest import AS_OF, REPO, Result
 from opscheck import dataset, engine, outline, tree
-from opscheck.compose import MAX_LIST_ENTRIES
+from opscheck.compose import MAX_ALIAS_CHARS, MAX_LIST_ENTRIES
 from opscheck.integrations.codeowners import GROUP, MAX_GLOBS, matches
 from opscheck.outline import MAX_PARSED_BYTES
 from opscheck.source import parse_yaml, split_front_matter
@@ -89,6 +90,31 @@ def test_values_the_builder_cannot_convert_stop_no_command(team: Path, run: Call
 def test_deep_nesting_is_one_finding(depth: int) -> None:
     doc = parse_yaml("f.yaml", "a: " + "[" * depth + "]" * depth + "\n")
     assert len(doc.problems) == 1 and doc.problems[0].rule == "OPS001"
+
+
+def test_aliases_of_a_long_value_are_weighed_by_their_text(team: Path, run: Callable[..., Result]) -> None:
+    """9,000 aliases of a 1 MB engineer id (a 1.33 MB file) are 9,000 nodes but acted like 9 GB
+    of data: `validate` ended in a MemoryError. What aliases bring is counted in characters too:
+    past MAX_ALIAS_CHARS the file is one OPS001 finding at the alias too many, and no command
+    reads it."""
+    anchored = "z" * 20_000
+    aliases = MAX_ALIAS_CHARS // len(anchored) + 1
+    header = ("rotations:\n- id: data-pipelines\n  members: [eng1, eng2, eng3, eng4, eng5]\n"
+              '  handoff: {weekday: monday, time: "09:00", timezone: America/New_York}\n  shifts:\n')
+    weeks = [dt.date(2020, 1, 6) + dt.timedelta(weeks=k) for k in range(aliases + 1)]
+    shifts = [f"  - {{week: {weeks[0]}, engineer: &x {anchored}}}\n"]
+    shifts += [f"  - {{week: {week}, engineer: *x}}\n" for week in weeks[1:]]
+    path = team / "ops-data/oncall.yaml"
+    path.write_text(header + "".join(shifts[:-1]), encoding="utf-8")
+    assert not [f for f in run("validate", "--root", team, "--as-of", AS_OF, "--format", "json").json()["findings"]
+                if f["rule"] == "OPS001"]
+    path.write_text(header + "".join(shifts), encoding="utf-8")
+    result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json")
+    found = [(f["rule"], f["file"], f["line"]) for f in result.json()["findings"]]
+    assert result.code == 1 and found == [("OPS001", "ops-data/oncall.yaml", 6 + aliases)]
+    assert "beyond 1,000,000 characters of text (an alias bomb?)" in result.json()["findings"][0]["message"]
+    results = every_command(run, team)
+    assert "oncall.yaml:" in results["plan"].err and results["plan"].code == 2
 
 
 def test_self_referring_alias_is_one_finding() -> None:

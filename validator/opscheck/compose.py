@@ -38,6 +38,10 @@ except ImportError:  # pragma: no cover
 Loader = _Loader
 
 MAX_ALIAS_NODES = 10_000
+# What aliases bring is weighed by its text too: 9,000 aliases of a 1 MB value are 9,000 nodes but
+# act downstream like 9 GB of data (every finding and export copies the value it names); past
+# this, aliases could make a small file cost more than the largest file opscheck reads.
+MAX_ALIAS_CHARS = 1_000_000
 # Each list entry costs every command tens of microseconds (and up to 2 KiB), whatever it holds:
 # 2.6 million entries of a 10 MiB file took `validate` 44 s. A 300-engineer organisation's
 # largest file holds about 15,000.
@@ -171,9 +175,10 @@ _NOT_PLAIN = "a key must be a plain value, not a list or mapping"
 
 
 class _Frame:
-    """A collection being built: its data, what it waits for, and (with aliases) its size and height."""
+    """A collection being built: its data, what it waits for, and (with aliases) its size, height
+    and characters (of its scalars and keys)."""
 
-    __slots__ = ("anchor", "height", "is_map", "key", "merged", "out", "size")
+    __slots__ = ("anchor", "chars", "height", "is_map", "key", "merged", "out", "size")
 
     def __init__(self, out: Any, anchor: str | None) -> None:
         self.out = out
@@ -183,6 +188,11 @@ class _Frame:
         self.anchor = anchor
         self.size = 0
         self.height = 0
+        self.chars = 0
+
+
+# an anchor's data, size (nodes), height, characters and (a scalar's) text
+_Anchored = tuple[Any, int, int, int, str | None]
 
 
 class Built(NamedTuple):
@@ -253,10 +263,11 @@ class _DataBuilder:
         self.get = loader.get_event
         self.aliases = aliases  # without '*' in the text there are no sizes to keep
         self.stack: list[_Frame] = []
-        # each anchor's data, size, height and (a scalar's) text; None while its collection is open
-        self.anchors: dict[str, tuple[Any, int, int, str | None] | None] = {}
+        # each anchor's data, size, height, characters and (a scalar's) text; None while its collection is open
+        self.anchors: dict[str, _Anchored | None] = {}
         self.anchor_marks: dict[str, _Mark] = {}
-        self.expanded = 0
+        self.expanded = 0  # nodes aliases add
+        self.expanded_chars = 0  # characters aliases add
         self.room = MAX_LIST_ENTRIES  # list entries still to read
         self.failures: list[Failure] = []
         self.unlisted: dict[str, tuple[int, _Mark]] = {}  # past MAX_FAILURES: each rule's count and first place
@@ -304,7 +315,7 @@ class _DataBuilder:
             elif getattr(event, "anchor", None) is not None:
                 self.anchor(event, None)
 
-    def anchor(self, event: Any, value: tuple[Any, int, int, str | None] | None) -> None:
+    def anchor(self, event: Any, value: _Anchored | None) -> None:
         name = event.anchor
         if name in self.anchor_marks:
             raise _again(self.anchor_marks[name], event)
@@ -333,12 +344,12 @@ class _DataBuilder:
                         top.key = value
                     else:
                         if event.anchor is not None:
-                            self.anchor(event, (value, 0, 0, value))
+                            self.anchor(event, (value, 0, 0, len(value), value))
                         self.key(top, event)
                     continue
                 if top is not None and top.key is _SKIP:
                     if event.anchor is not None:
-                        self.anchor(event, (value, 0, 0, value))
+                        self.anchor(event, (value, 0, 0, len(value), value))
                     top.key = _KEY
                     continue
                 if event.anchor is not None or event.tag is not None or (
@@ -350,7 +361,7 @@ class _DataBuilder:
                 if aliases or top.key is _MERGE:
                     if not top.is_map:
                         self.entry(event.start_mark)
-                    self.put(top, value, 0, 0)
+                    self.put(top, value, 0, 0, len(event.value))
                 elif top.is_map:
                     top.out[top.key] = value
                     top.key = _KEY
@@ -366,9 +377,9 @@ class _DataBuilder:
                 if aliases or done.anchor is not None or (top is not None and top.key is _MERGE):
                     size = 1 + len(value) + done.size
                     if done.anchor is not None:
-                        self.anchors[done.anchor] = (value, size, done.height, None)
+                        self.anchors[done.anchor] = (value, size, done.height, done.chars, None)
                     if top is not None:
-                        self.put(top, value, size, done.height + 1)
+                        self.put(top, value, size, done.height + 1, done.chars)
                 elif top is not None:
                     if top.is_map:
                         top.out[top.key] = value
@@ -406,7 +417,7 @@ class _DataBuilder:
             # the resolver's patterns are looser than the constructors: plain 0b_ looks like a number
             raise _bad_value(event.start_mark, tag, event.value) from None
         if event.anchor is not None:
-            self.anchor(event, (value, 0, 0, event.value))
+            self.anchor(event, (value, 0, 0, len(event.value), event.value))
         return value
 
     def start(self, event: MappingStartEvent | SequenceStartEvent) -> None:
@@ -439,7 +450,7 @@ class _DataBuilder:
         target = self.anchors[name]
         if target is None:  # the anchored collection is still open: it would contain itself
             raise _too_deep(mark)
-        value, size, height, text = target
+        value, size, height, chars, text = target
         top = self.waiting()
         if top is not None:
             if top.key is _SKIP:
@@ -448,18 +459,26 @@ class _DataBuilder:
                 self.fail(mark, _NOT_PLAIN, "OPS002")
                 top.key = _SKIP
             else:
+                self.expand(mark, 0, chars)
                 self.key(top, event, text)
             return
-        # an alias shares its data; what it would expand to is what downstream walks
-        self.expanded += size
-        if self.expanded > MAX_ALIAS_NODES:
-            raise _Stop(mark, f"aliases expand this document beyond {MAX_ALIAS_NODES:,} nodes (an alias bomb?); "
-                        "write the data out or use fewer aliases")
+        self.expand(mark, size, chars)
         if size and len(stack) + height >= MAX_DEPTH:
             raise _too_deep(mark)
         if not stack[-1].is_map:
             self.entry(mark)
-        self.put(stack[-1], value, size, height + 1 if size else 0)
+        self.put(stack[-1], value, size, height + 1 if size else 0, chars)
+
+    def expand(self, mark: _Mark, size: int, chars: int) -> None:
+        """Count what an alias at ``mark`` adds: it shares its data, but what it would expand to
+        is what downstream walks and copies."""
+        self.expanded += size
+        self.expanded_chars += chars
+        if self.expanded > MAX_ALIAS_NODES or self.expanded_chars > MAX_ALIAS_CHARS:
+            beyond = (f"{MAX_ALIAS_NODES:,} nodes" if self.expanded > MAX_ALIAS_NODES
+                      else f"{MAX_ALIAS_CHARS:,} characters of text")
+            raise _Stop(mark, f"aliases expand this document beyond {beyond} (an alias bomb?); "
+                        "write the data out or use fewer aliases")
 
     def key(self, top: _Frame, event: Any, text: str | None = None) -> None:
         value = event.value if text is None else text
@@ -470,15 +489,17 @@ class _DataBuilder:
             self.fail(event.start_mark, value, "OPS003", value)
         top.key = value
 
-    def put(self, top: _Frame, value: Any, size: int, height: int) -> None:
+    def put(self, top: _Frame, value: Any, size: int, height: int, chars: int) -> None:
+        out = top.out
+        key = top.key if top.is_map else None
         if self.aliases:
             top.size += size
             top.height = max(top.height, height)
-        out = top.out
+            top.chars += chars + len(key) if type(key) is str else chars
         if not top.is_map:
             out.append(value)
             return
-        key, top.key = top.key, _KEY
+        top.key = _KEY
         if key is _MERGE:
             for source in value if isinstance(value, list) else [value]:
                 if isinstance(source, dict):

@@ -49,7 +49,7 @@ def unreadable(ds: Dataset, opts: Options) -> Iterator[Hit]:
 
     Covers YAML syntax errors, files that are not UTF-8, runbooks without a closed
     front matter block, custom tags, files over 10 MiB or 100,000 list entries, aliases
-    that expand a document beyond 10,000 nodes, and runbook bodies over 256 KiB that only
+    that expand a document beyond 10,000 nodes or 1,000,000 characters, and runbook bodies over 256 KiB that only
     the Markdown parser reads (more than headings, text, lists and plain links). Nothing
     else in the file can be checked until it reads.
 
