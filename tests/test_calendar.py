@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from opscheck import calendar
 from opscheck.calendar import Holiday, Schedule, holidays_in
 from opscheck.models import HolidaysConfig, Rotation
 
@@ -140,13 +141,12 @@ def _weeks(first: str, count: int) -> list[tuple[str, str]]:
 )
 def test_whole_years(first: str, count: int, whole: list[int]) -> None:
     sched = Schedule(_rotation(_weeks(first, count)))
-    assert sched.whole_years() == whole
-    assert all(sched.covers_whole_year(y) for y in whole)
+    assert [y for y in range(2023, 2029) if sched.covers_whole_year(y)] == whole
 
 
 def test_empty_schedule() -> None:
     sched = Schedule(_rotation([]))
-    assert (sched.first_day, sched.last_day, sched.whole_years()) == (None, None, [])
+    assert (sched.first_day, sched.last_day, sched.covers_whole_year(2027)) == (None, None, False)
     assert sched.cover(D("2027-01-04")) is None
 
 
@@ -175,3 +175,23 @@ def test_the_handoff_day_belongs_to_whoever_has_most_of_it(weekday: str, time: s
     assert sched.first_day == week + dt.timedelta(lag)
     assert sched.last_day == handoff_day + dt.timedelta(6 + lag)
     assert sched.running_on(handoff_day) == rot.shifts[1]  # after the handoff time the new shift runs
+
+
+def test_holidays_are_read_for_the_years_a_shift_or_override_covers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two shifts 7,100 years apart asked for the holidays of every year between them (200 such
+    rotations took `validate` over a minute); a holiday can only be covered on a day of a shift
+    or override, so only their years (and the one either side, for observed days) are asked for."""
+    asked: list[int] = []
+    real = calendar.holidays_in
+
+    def spy(cfg: HolidaysConfig, years: Any) -> list[Holiday]:
+        asked.extend(years)
+        return real(cfg, years)
+
+    monkeypatch.setattr(calendar, "holidays_in", spy)
+    sched = Schedule(_rotation([("1901-12-23", "eng1"), ("2100-12-20", "eng2")],
+                               [{"date": "2000-07-04", "engineer": "eng3"}]))
+    found = sched.holidays(HolidaysConfig.model_validate({"calendar": "US", "observe": US}))
+    assert sorted(asked) == [1900, 1901, 1902, 1999, 2000, 2001, 2099, 2100, 2101]
+    assert [(h.name, h.year, c.engineer) for h, c in found] == [
+        ("Christmas Day", 1901, "eng1"), ("Independence Day", 2000, "eng3"), ("Christmas Day", 2100, "eng2")]

@@ -97,3 +97,17 @@ def test_check_fails_with_a_diff_when_stale(run: Callable[..., Result], team: Pa
 def test_out_and_check_together_is_a_usage_error(run: Callable[..., Result], tmp_path: Path) -> None:
     result = run("report", "--root", REPO, "--out", tmp_path / "a.md", "--check", tmp_path / "b.md")
     assert result.code == 2
+
+
+def test_a_holiday_grid_past_its_size_is_a_row_for_each_holiday(run: Callable[..., Result], team: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of company days over centuries made the Holiday x Year grid quadratic (45,000 of
+    each took `report` 24 s and 1.1 GB): past MAX_GRID_CELLS each covered holiday is a row."""
+    from opscheck.exports import report
+
+    monkeypatch.setattr(report, "MAX_GRID_CELLS", 19)  # the seed's grid: 5 holidays by 4 years
+    text = run("report", "--root", team).out
+    assert "A row for each holiday covered: a grid of 5 holidays by 4 years would hold 20 cells." in text
+    assert "| Holiday Season | Year | Coverage |" in text
+    assert "| Christmas | 2025 | Eng1 |" in text
+    assert "2025 Coverage" not in text

@@ -110,8 +110,12 @@ class Schedule:
         first, last = self.first_day, self.last_day
         found = []
         if first is not None and last is not None:
-            # a holiday of the year after (or before) the schedule may be observed within it
-            for hol in holidays_in(cfg, range(first.year - 1, last.year + 2)):
+            # only the years a shift or an override covers a day of, not every year between the
+            # first and the last (two shifts 7,000 years apart); a holiday of the year after (or
+            # before) one of them may be observed within it
+            touched = {d.year for start in self._starts for d in (start + self.lag * DAY, start + (6 + self.lag) * DAY)}
+            touched.update(day.year for day in self._overrides)
+            for hol in holidays_in(cfg, {y + k for y in touched for k in (-1, 0, 1)}):
                 # only a day of a shift or of an override is covered: most holidays asked for are not
                 cover = self.cover(hol.date) if first <= hol.date <= last or hol.date in self._overrides else None
                 if cover is not None:
@@ -124,12 +128,6 @@ class Schedule:
         return first is not None and last is not None and first <= dt.date(year, 1, 1) and last >= dt.date(
             year, 12, 31
         )
-
-    def whole_years(self) -> list[int]:
-        first, last = self.first_day, self.last_day
-        if first is None or last is None:
-            return []
-        return [y for y in range(first.year, last.year + 1) if self.covers_whole_year(y)]
 
 
 def days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -193,7 +191,8 @@ def holidays_in(cfg: HolidaysConfig, years: Iterable[int]) -> list[Holiday]:
         for year, found in zip(wanted, dates, strict=True)
         if (day := found.get(name)) is not None
     ]
-    out += [Holiday(extra.name, extra.date) for extra in cfg.extra if extra.date.year in wanted]
+    years = set(wanted)
+    out += [Holiday(extra.name, extra.date) for extra in cfg.extra if extra.date.year in years]
     return sorted(out, key=lambda h: (h.date, h.name))
 
 

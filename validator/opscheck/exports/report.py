@@ -20,6 +20,7 @@ from opscheck.planning.problem import limits
 from opscheck.rules.holidays import holiday_cover
 from opscheck.settings import Policy
 
+MAX_GRID_CELLS = 100_000  # the Holiday x Year grid of a rotation; past it, a row for each covered holiday
 SHORT_NAMES = {
     "Christmas Day": "Christmas",
     "New Year's Day": "New Year",
@@ -161,10 +162,19 @@ def _holidays(ds: Dataset) -> list[str]:
     for rot in ds.rotations.values():
         table = coverage(ds, rot)
         years = sorted({y for cells in table.values() for y in cells})
+        out += ["", *_rotations_heading(ds, rot)]
+        if len(table) * len(years) > MAX_GRID_CELLS:
+            # thousands of holidays over centuries: a grid of every holiday and year is most of the
+            # file, so each covered holiday is a row of its own
+            out += [f"A row for each holiday covered: a grid of {len(table):,} holidays by {len(years):,} years "
+                    f"would hold {len(table) * len(years):,} cells.", ""]
+            out += _table(["Holiday Season", "Year", "Coverage"],
+                          [[short_name(name), str(y), _name(ds, who)]
+                           for name, cells in table.items() for y, who in sorted(cells.items())])
+            continue
         rows = [[short_name(name), *(_name(ds, cells[y]) if y in cells else "—" for y in years)]
                 for name, cells in table.items()]
-        out += ["", *_rotations_heading(ds, rot),
-                *_table(["Holiday Season", *(f"{y} Coverage" for y in years)], rows)]
+        out += _table(["Holiday Season", *(f"{y} Coverage" for y in years)], rows)
     return out
 
 

@@ -34,16 +34,20 @@ def band(share: Fraction, level: int, spread: int) -> tuple[int, int]:
     return math.floor(share * level), math.ceil(share * (level + spread))
 
 
-def max_level(counts: Mapping[str, int], shares: Mapping[str, Fraction]) -> int:
-    """A level above which no band can hold the counts (the bands' lower ends pass them)."""
-    return max((math.ceil((counts.get(m, 0) + 1) / s) for m, s in shares.items()), default=0)
+def levels(count: int, share: Fraction, spread: int) -> tuple[int, int]:
+    """The levels L >= 0 whose band holds ``count``, first to last (empty when first > last):
+    floor(share * L) <= count while share * L < count + 1, and ceil(share * (L + spread)) >= count
+    once share * (L + spread) > count - 1."""
+    return max(0, math.floor((count - 1) / share - spread) + 1), math.ceil((count + 1) / share) - 1
 
 
 def balanced(counts: Mapping[str, int], shares: Mapping[str, Fraction], spread: int) -> bool:
-    for level in range(max_level(counts, shares) + 1):
-        if all(lo <= counts.get(m, 0) <= hi for m, s in shares.items() for lo, hi in [band(s, level, spread)]):
-            return True
-    return False
+    """Whether one level's bands hold every count: the members' ranges of levels meet."""
+    first, last = 0, math.inf
+    for m, s in shares.items():
+        low, high = levels(counts.get(m, 0), s, spread)
+        first, last = max(first, low), min(last, high)
+    return first <= last
 
 
 def full_time(count: int, share: Fraction) -> Fraction:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from opscheck.calendar import CalendarError, Cover, Holiday, Schedule
@@ -48,11 +48,13 @@ def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     """
     for rid, sched in ds.schedules.items():
         rot = sched.rotation
-        covered = holiday_cover(ds, sched)
-        for year in sched.whole_years():
-            counts = Counter(c.engineer for h, c in covered if h.year == year)
-            yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", counts, year_shares(ds, rot, year),
-                                   opts.max_spread)
+        by_year: dict[int, Counter[str]] = defaultdict(Counter)
+        for hol, cover in holiday_cover(ds, sched):
+            by_year[hol.year][cover.engineer] += 1
+        for year in sorted(by_year):  # a year without a covered holiday is balanced, as in ONC005
+            if sched.covers_whole_year(year):
+                yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", by_year[year],
+                                       year_shares(ds, rot, year), opts.max_spread)
 
 
 @rule("HOL002", "holiday-repeat")

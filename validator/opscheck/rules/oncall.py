@@ -293,9 +293,12 @@ def shift_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
         by_year: dict[int, Counter[str]] = defaultdict(Counter)
         for shift in rot.shifts:
             by_year[shift.week.year][shift.engineer] += 1
-        for year in sched.whole_years():
-            yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year], year_shares(ds, rot, year),
-                                   opts.max_spread)
+        # a year without a shift is balanced (every count 0 is in every band at level 0): only
+        # years with shifts are judged, however many years a sparse schedule spans
+        for year in sorted(by_year):
+            if sched.covers_whole_year(year):
+                yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year],
+                                       year_shares(ds, rot, year), opts.max_spread)
 
 
 def spread_hits(
