@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Result
+from opscheck.planning.fairness import MAX_YEARS
 
 # The tables of the team's original handbook, as written by hand before opscheck.
 SEED_OWNERSHIP = """
@@ -78,6 +80,27 @@ def test_rules_schedule_load_and_runbooks(handbook: str) -> None:
     runbooks = section(handbook, "Runbooks")
     assert "[ops-data/runbooks/profit-aggregate.md](ops-data/runbooks/profit-aggregate.md)" in runbooks
     assert "| Upstream data not updated | upstream |" in runbooks
+
+
+def test_load_table_has_a_row_per_engineer_and_the_latest_years(run: Callable[..., Result], team: Path) -> None:
+    """20,000 shifts of distinct unknown ids over 385 years made a row each with a cell for every
+    year (726 MiB); the ids are OPS005 findings, and the columns are the latest MAX_YEARS."""
+    weeks = [dt.date(2026, 11, 30) + dt.timedelta(weeks=52 * k) for k in range(MAX_YEARS + 2)]
+    shifts = [f"  - {{week: {week}, engineer: ghost-{k}}}\n" for k, week in enumerate(weeks[:-1])]
+    (team / "ops-data" / "oncall.yaml").write_text(
+        "rotations:\n- id: data-pipelines\n  members: [eng1, eng2, eng3, eng4, eng5, ghost-0]\n"
+        '  handoff: {weekday: monday, time: "09:00", timezone: America/New_York}\n  shifts:\n'
+        + "".join(shifts) + f"  - {{week: {weeks[-1]}, engineer: eng1}}\n", encoding="utf-8")
+    result = run("report", "--root", team)
+    assert result.code == 0, result.err
+    load = section(result.out, "Load per engineer")
+    table = rows(load)
+    years = [str(w.year) for w in weeks]
+    assert table[0] == ["Engineer", *years[-MAX_YEARS:], "Total", "Shortest rest"]
+    assert [r[0] for r in table[1:]] == ["Eng1", "Eng2", "Eng3", "Eng4", "Eng5", "Balance score"]
+    assert table[1][-3:-1] == ["1 / 0", "1 / 0"]
+    assert (f"Shifts or holidays fall in {len(weeks)} years; the table shows the latest {MAX_YEARS}, and the 2 "
+            f"before them ({years[0]} to {years[1]}) count in the totals only.") in load
 
 
 def test_check_fails_with_a_diff_when_stale(run: Callable[..., Result], team: Path) -> None:

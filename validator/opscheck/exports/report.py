@@ -15,7 +15,7 @@ from functools import partial
 from opscheck.dataset import Dataset
 from opscheck.integrations.dbt import describe
 from opscheck.models import Pipeline, Rotation
-from opscheck.planning.fairness import figures, rows
+from opscheck.planning.fairness import figures, left_out, rows
 from opscheck.planning.problem import limits
 from opscheck.rules.holidays import holiday_cover
 from opscheck.settings import Policy
@@ -185,8 +185,10 @@ def _load(ds: Dataset) -> list[str]:
            "active members of min(load) / max(load): 1.00 is perfectly even."]
     names = {e: _name(ds, e) for e in ds.engineers}
     for rot in ds.rotations.values():
-        head, *body = rows(figures(ds, rot, ds.schedules[rot.id]), names)
-        out += ["", *_rotations_heading(ds, rot), *_table(head, body)]
+        fair = figures(ds, rot, ds.schedules[rot.id])
+        head, *body = rows(fair, names)
+        note = left_out(fair)
+        out += ["", *_rotations_heading(ds, rot), *_table(head, body), *(["", note] if note else [])]
     return out
 
 

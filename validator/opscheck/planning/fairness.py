@@ -17,6 +17,10 @@ from opscheck.dataset import Dataset
 from opscheck.models import Rotation
 from opscheck.rules.holidays import holiday_cover
 
+# Year columns a table shows: the latest ones. A schedule may span centuries (99,000 weekly
+# shifts are 1,900 years), and every row has a cell for every column.
+MAX_YEARS = 10
+
 
 @dataclass(frozen=True)
 class Load:
@@ -37,8 +41,8 @@ class Load:
 @dataclass(frozen=True)
 class Fairness:
     rotation: str
-    years: list[int]
-    loads: list[Load]  # members first, in member order, then anyone else who covered
+    years: list[int]  # the years with a shift or a holiday covered
+    loads: list[Load]  # members who are engineers, in member order, then other engineers who covered
     members: list[str]  # the active members the scores compare
 
     def score(self, what: str, year: int | None = None) -> float:
@@ -78,7 +82,9 @@ def figures(ds: Dataset, rot: Rotation, schedule: Schedule | None = None) -> Fai
     for hol, cover in holiday_cover(ds, sched):
         hols.setdefault(cover.engineer, Counter())[hol.year] += 1
     members = [m for m in dict.fromkeys(rot.members) if m in ds.engineers and ds.engineers[m].active]
-    people = list(dict.fromkeys([*dict.fromkeys(rot.members), *shifts, *hols]))
+    # An id that names no engineer is a finding already (OPS005); a row each would make the
+    # table as long as the schedule (20,000 shifts of distinct unknown ids: 726 MiB)
+    people = [p for p in dict.fromkeys([*rot.members, *shifts, *hols]) if p in ds.engineers]
     years = sorted({y for c in [*shifts.values(), *hols.values()] for y in c})
     loads = [Load(p, dict(shifts.get(p, Counter())), dict(hols.get(p, Counter())), _rest(weeks.get(p, [])))
              for p in people]
@@ -91,23 +97,36 @@ def _rest(weeks: list[int]) -> int | None:
 
 
 def rows(fair: Fairness, name: dict[str, str] | None = None) -> list[list[str]]:
-    """The table as cells: a header, one row per engineer, and the balance scores."""
+    """The table as cells: a header, one row per engineer, and the balance scores, for the
+    latest ``MAX_YEARS`` years (``left_out`` says which are not shown)."""
     names = name or {}
-    head = ["Engineer", *map(str, fair.years), "Total", "Shortest rest"]
+    years = fair.years[-MAX_YEARS:]
+    head = ["Engineer", *map(str, years), "Total", "Shortest rest"]
     body = []
     for load in fair.loads:
-        cells = [f"{load.shifts.get(y, 0)} / {load.holidays.get(y, 0)}" for y in fair.years]
+        cells = [f"{load.shifts.get(y, 0)} / {load.holidays.get(y, 0)}" for y in years]
         rest = f"{load.rest} wk" if load.rest is not None else "—"
         body.append([names.get(load.engineer, load.engineer), *cells,
                      f"{load.total_shifts} / {load.total_holidays}", rest])
-    scores = [f"{fair.score('shifts', y):.2f} / {fair.score('holidays', y):.2f}" for y in fair.years]
+    scores = [f"{fair.score('shifts', y):.2f} / {fair.score('holidays', y):.2f}" for y in years]
     body.append(["Balance score", *scores, f"{fair.score('shifts'):.2f} / {fair.score('holidays'):.2f}", ""])
     return [head, *body]
+
+
+def left_out(fair: Fairness) -> str | None:
+    """A note on the years the table leaves out, if any: they count in the totals only."""
+    hidden = fair.years[:-MAX_YEARS]
+    if not hidden:
+        return None
+    return (f"Shifts or holidays fall in {len(fair.years):,} years; the table shows the latest {MAX_YEARS}, "
+            f"and the {len(hidden):,} before them ({hidden[0]} to {hidden[-1]}) count in the totals only.")
 
 
 def text_table(fair: Fairness) -> list[str]:
     """The table in aligned columns for a terminal."""
     table = rows(fair)
     widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    note = left_out(fair)
     return ["  " + "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in
-                             enumerate(zip(r, widths, strict=True))).rstrip() for r in table]
+                             enumerate(zip(r, widths, strict=True))).rstrip() for r in table] + (
+        [f"  {note}"] if note else [])
