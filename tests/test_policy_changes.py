@@ -97,6 +97,23 @@ def test_several_weakenings_are_each_named(run: Callable[..., Result], repo: Pat
                         "RUN005 max_age_days loosened from 180 to 365"]
 
 
+def test_dropped_list_entries_are_named_in_order_with_repeats(run: Callable[..., Result], repo: Path) -> None:
+    # the longest list a parameter takes, each heading twice; the pull request keeps every other
+    # heading in another order: the dropped ones are named as the base listed them, repeats included
+    old = "required_sections: [Overview, Dependencies, Failure modes, Escalation]"
+    sections = [f"S{i % 25}" for i in range(50)]
+    git(repo, "checkout", "-q", "main")
+    edit(repo / POLICY, old, f"required_sections: [{', '.join(sections)}]")
+    commit(repo, "Require more sections", "2026-01-06T10:00:00+00:00")
+    git(repo, "checkout", "-q", "-B", "pr")
+    edit(repo / POLICY, f"required_sections: [{', '.join(sections)}]",
+         f"required_sections: [{', '.join(f'S{i}' for i in reversed(range(0, 25, 2)))}]")
+    findings = _policy_findings(run, repo)[1]
+    dropped = [s for s in sections if int(s[1:]) % 2]
+    assert [(f["subject"], f["message"]) for f in findings] == [
+        ("RUN003", f"RUN003 required_sections no longer includes {', '.join(dropped)}")]
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

@@ -125,7 +125,8 @@ def _number_change(was: Any, is_now: Any, weaker: str | None) -> str:
 
 
 def _list_change(was: list[Any], is_now: list[Any], weaker: str | None) -> str:
-    dropped = [str(v) for v in was if v not in is_now]
+    kept = set(is_now)  # parameter values are text: one lookup each, not a scan of the list
+    dropped = [str(v) for v in was if v not in kept]
     if weaker == "narrows" and not was and is_now:
         return f"now narrows what is checked to {', '.join(map(str, is_now))}"
     if dropped and (weaker != "narrows" or is_now):

@@ -51,8 +51,9 @@ Section = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 class ContentOptions(Options):
     min_failure_modes: Annotated[int, Field(ge=0, le=100), LOWER_IS_WEAKER] = 1
-    required_categories: list[Category] = ["upstream", "downstream"]
-    required_fields: list[Literal["detection", "impact"]] = ["detection", "impact"]
+    # as long as each value once at most: every list parameter has a length bound
+    required_categories: Annotated[list[Category], Field(max_length=3)] = ["upstream", "downstream"]
+    required_fields: Annotated[list[Literal["detection", "impact"]], Field(max_length=2)] = ["detection", "impact"]
 
 
 @rule("RUN002", "failure-modes", options=ContentOptions)
