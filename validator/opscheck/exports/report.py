@@ -14,6 +14,7 @@ from functools import partial
 
 from opscheck.dataset import Dataset
 from opscheck.integrations.dbt import describe
+from opscheck.integrations.lineage import MAX_BITS, LineageTooLarge
 from opscheck.models import Pipeline, Rotation
 from opscheck.planning.fairness import figures, left_out, rows
 from opscheck.planning.problem import limits
@@ -221,6 +222,9 @@ def _lineage(ds: Dataset, pipe: Pipeline) -> list[str]:
     ids = [res.unique_id for _, _, res in ds.dbt.claimed(pipe.dbt)]
     if not ids:
         return []
-    sources = ", ".join(src.label for src in ds.dbt.upstream_sources(ids)) or "none"
-    exposures = ", ".join(describe(exp) for exp in ds.dbt.downstream_exposures(ids)) or "none"
+    try:
+        sources = ", ".join(src.label for src in ds.dbt.upstream_sources(ids)) or "none"
+        exposures = ", ".join(describe(exp) for exp in ds.dbt.downstream_exposures(ids)) or "none"
+    except LineageTooLarge:
+        sources = exposures = f"not worked out (the dbt lineage is past its bound of {MAX_BITS:,} bits)"
     return ["", f"Upstream dbt sources: {sources}.", "", f"Downstream dbt exposures: {exposures}."]

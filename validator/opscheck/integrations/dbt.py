@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 import msgspec
 
 from opscheck.errors import ConfigError
+from opscheck.integrations.lineage import Reach
 from opscheck.source import load_yaml
 from opscheck.suggest import Suggestions
 from opscheck.tree import Tree, Unreadable
@@ -158,26 +159,25 @@ class DbtProject:
             return group.owner.emails() if group and group.owner else []
         return []
 
+    @cached_property
+    def _upstream(self) -> Reach:
+        sources = sorted(uid for uid, res in self.resources.items() if isinstance(res, Source))
+        return Reach(sources, lambda uid: depends(self.resources[uid]) if uid in self.resources else [])
+
+    @cached_property
+    def _downstream(self) -> Reach:
+        exposures = sorted(uid for uid, res in self.resources.items() if isinstance(res, Exposure))
+        return Reach(exposures, lambda uid: self.children.get(uid, []))
+
     def upstream_sources(self, ids: Iterable[str]) -> list[Source]:
-        """The sources ``ids`` read, directly or through other nodes, in a stable order."""
-        found = self._walk(ids, lambda uid: depends(self.resources[uid]) if uid in self.resources else [])
-        return sorted((r for r in found if isinstance(r, Source)), key=lambda s: s.unique_id)
+        """The sources ``ids`` read, directly or through other nodes, by unique id; LineageTooLarge."""
+        found = self._upstream.of(uid for uid in ids if uid in self.resources)
+        return [res for uid in found if isinstance(res := self.resources[uid], Source)]
 
     def downstream_exposures(self, ids: Iterable[str]) -> list[Exposure]:
-        """The exposures built on ``ids`` (or among them), in a stable order."""
-        found = self._walk(ids, lambda uid: self.children.get(uid, []))
-        return sorted((r for r in found if isinstance(r, Exposure)), key=lambda e: e.unique_id)
-
-    def _walk(self, ids: Iterable[str], step: Callable[[str], list[str]]) -> list[Resource]:
-        seen: set[str] = set()
-        todo = [uid for uid in ids if uid in self.resources]
-        while todo:
-            uid = todo.pop()
-            if uid in seen:
-                continue
-            seen.add(uid)
-            todo += step(uid)
-        return [self.resources[uid] for uid in seen if uid in self.resources]
+        """The exposures built on ``ids`` (or among them), by unique id; LineageTooLarge."""
+        found = self._downstream.of(uid for uid in ids if uid in self.resources)
+        return [res for uid in found if isinstance(res := self.resources[uid], Exposure)]
 
 
 def short(res: Resource) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from opscheck.dataset import Dataset
+from opscheck.integrations.lineage import MAX_BITS, LineageTooLarge
 from opscheck.models import Pipeline
 from opscheck.rules.base import NARROWS, Hit, Options, rule
 from opscheck.source import Loc
@@ -205,7 +206,14 @@ def upstream_missing(ds: Dataset, opts: Options) -> Iterator[Hit]:
             continue
         words = _words("\n".join([book.section(heading), *(f"{m.title} {m.detection} {m.impact}" for m in upstream)]))
         ids = [res.unique_id for _, _, res in _resolved(ds, pipe)]
-        for src in ds.dbt.upstream_sources(ids):
+        try:
+            sources = ds.dbt.upstream_sources(ids)
+        except LineageTooLarge:
+            yield Hit(book.loc, f"the dbt lineage is too large to follow ({MAX_BITS:,} bits of masks), so the "
+                      f"runbooks' dbt sources are not checked from '{pipe.id}' on; split the manifest's lineage",
+                      pipe.id, line=heading.line, always=True)
+            return
+        for src in sources:
             if not _mentions(words, src):
                 yield Hit(book.loc, f"the runbook of '{pipe.id}' does not mention dbt source {src.label}, which "
                           f"its dbt resources read; add it under {heading.text} with what to do when it is late "
