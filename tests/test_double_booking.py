@@ -166,3 +166,36 @@ def test_past_its_work_budget_the_rule_stops_and_says_where(
     assert len(notices) == 1  # listed even past the cap: the check stopped short
     others = [f for f in stopped if f not in notices and "more ONC006" not in f["message"]]
     assert others and all(f in every for f in others) and len(others) < len(every)
+
+
+def test_waived_findings_past_the_cap_are_bounded_too(
+    run: Callable[..., Result], team: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A waiver for each of 1,000 rotations sharing a person in one week listed every pair past the
+    cap (half a million findings, 24 s and 1.4 GB): waived findings past the cap are listed up to
+    the cap again, then the first of each waived subject, so that each waiver is seen to apply."""
+    from opscheck import engine
+
+    size = 8
+    rotations = "".join(f"  - id: w{k}\n    members: [eng1]\n    handoff: {{weekday: monday, time: \"09:00\", "
+                        f"timezone: UTC}}\n    shifts: [{{week: 2030-01-07, engineer: eng1}}]\n" for k in range(size))
+    oncall = team / "ops-data" / "oncall.yaml"
+    oncall.write_text(oncall.read_text(encoding="utf-8") + rotations, encoding="utf-8")
+    policy = team / "policies" / "opscheck.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("waivers: []", "waivers:\n" + "".join(
+        f"  - {{rule: ONC006, subject: w{k}@2030-01-07, reason: test, expires: 2099-01-01}}\n" for k in range(size))),
+        encoding="utf-8")
+    every = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "ONC006,POL").json()
+    pairs = [f for f in every["findings"] if f["rule"] == "ONC006"]
+    assert len(pairs) == size * (size - 1) // 2 and all(f["waived"] for f in pairs)
+    monkeypatch.setattr(engine, "MAX_FINDINGS", 2)
+    capped = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "ONC006,POL").json()
+    listed = [f for f in capped["findings"] if f["rule"] == "ONC006"]
+    assert all(f["waived"] for f in listed) and len(listed) < len(pairs)
+    # each waiver still applies to a listed finding: no more is reported unused (POL002)
+    assert {f["subject"] for f in listed} == {f["subject"] for f in pairs}
+
+    def unused(report: dict[str, Any]) -> list[str]:
+        return [f["subject"] for f in report["findings"] if f["rule"] == "POL002"]
+
+    assert unused(capped) == unused(every)

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -359,6 +360,16 @@ def test_plan_far_past_the_published_schedule_is_refused(run: Callable[..., Resu
     assert "would fill more than 10 years of weeks at once" in result.err
 
 
+def test_a_default_horizon_past_the_last_year_is_refused(team: Path, run: Callable[..., Result]) -> None:
+    """Published through the last week of 9000, a plan as of 9000-12-20 would have made a shift in
+    9001 (a traceback): the horizon may not pass the years opscheck reads."""
+    last = "      - {week: 9000-12-25, engineer: eng2}\n"
+    edit(team, "ops-data/oncall.yaml", "    overrides:\n", last + "    overrides:\n")
+    result = run("schedule", "plan", "--rotation", "data-pipelines", "--as-of", "9000-12-20", "--root", team)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "reaches past the years opscheck reads (1900 to 9000); plan through 9000-12-31 at the latest" in result.err
+
+
 def _undecodable_runbook(team: Path) -> None:
     folder = os.fsencode(team / "ops-data/runbooks")
     with open(folder + b"/caf\xe9.md", "wb") as out:
@@ -484,3 +495,30 @@ def test_long_wildcard_lines_after_the_block_count_against_the_budget(team: Path
     result = run("validate", "--root", root, "--as-of", AS_OF, "--select", "OWN008", "--format", "json")
     said = [f["message"] for f in result.json()["findings"]]
     assert len(said) == 1 and "too many lines in and after the opscheck block" in said[0], said
+
+
+def test_owners_away_together_are_counted_past_the_cap_not_made(
+    team: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30,000 pipelines of two owners away every other day were six million OWN006 findings, each
+    made (message and all) before the cap dropped it: 17 s. Past the cap they are counted."""
+    from opscheck.rules import ownership
+
+    made: list[str] = []
+    real = ownership._away_hits
+
+    def spy(pipe: Any, *args: Any) -> Any:
+        made.append(pipe.id)
+        return real(pipe, *args)
+
+    monkeypatch.setattr(engine, "MAX_FINDINGS", 2)
+    monkeypatch.setattr(ownership, "_away_hits", spy)
+    people = team / "ops-data/engineers.yaml"
+    away = "".join(f"      - {{start: 2027-03-{d:02d}, end: 2027-03-{d:02d}}}\n" for d in (2, 4, 8))
+    text = people.read_text(encoding="utf-8")
+    assert text.count("    time_off:\n") == 5
+    people.write_text(text.replace("    time_off:\n", "    time_off:\n" + away), encoding="utf-8")
+    found = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "OWN006").json()
+    listed = [f["message"] for f in found["findings"]]
+    assert len(listed) == 3 and any(m.startswith("13 more OWN006 findings are not listed") for m in listed)  # 5 x 3
+    assert len(made) <= 2, made  # the first pipeline's, and the one holding the first left out

@@ -94,26 +94,42 @@ def run(ds: Dataset, policy: Policy, rules: list[Rule], located: bool = True) ->
 
 def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: Iterable[Hit | Hits],
             located: bool) -> list[Finding]:
-    """The findings of ``hits``: the first MAX_FINDINGS (and any a waiver names), then one that
-    counts the rest. Pairwise rules can find millions of problems in a 10 MiB file (40,000
-    rotations sharing their people): listing them all takes more time and memory than any input
-    may, so a group of hits (``Hits``) that none of that needs is counted, not made."""
-    waivable = {w.subject for w in policy.waivers if w.rule == rule.id}
+    """The findings of ``hits``: the first MAX_FINDINGS, then one that counts the rest. Pairwise
+    rules can find millions of problems in a 10 MiB file (40,000 rotations sharing their people):
+    listing them all takes more time and memory than any input may, so a group of hits (``Hits``)
+    that none of that needs is counted, not made. Findings a live waiver names are listed past
+    the cap, up to MAX_FINDINGS of them, then the first of each such subject (to show its waiver
+    applies) and no more: a waiver can name a subject of thousands of findings (1,000 waivers of
+    rotations sharing a person listed half a million)."""
+    waivable = {w.subject for w in policy.waivers if w.rule == rule.id and w.expires >= ds.as_of}
+    shown: set[str] = set()  # waived subjects with a finding listed
     out: list[Finding] = []
     first: Hit | None = None  # the first hit left out
-    more = 0
+    more = waived = 0
+
+    def listed(subject: str) -> bool:
+        """Whether a waived finding of ``subject`` is listed past the cap."""
+        return subject in waivable and (waived < MAX_FINDINGS or subject not in shown)
+
     for item in hits:
         if isinstance(item, Hits):
-            needed = len(out) < MAX_FINDINGS or first is None  # to list, or as the first left out
-            if not needed and not (waivable and valid_utf8(item.subject) in waivable):
-                more += item.size
-                continue
+            if len(out) >= MAX_FINDINGS and first is not None and not listed(valid_utf8(item.subject)):
+                if valid_utf8(item.subject) not in waivable:
+                    more += item.size
+                continue  # neither to list nor the first left out
             group: Iterable[Hit] = item.make()
         else:
             group = (item,)
         for hit in group:
-            if len(out) < MAX_FINDINGS or hit.always or _subject(hit) in waivable:
+            subject = _subject(hit)
+            if len(out) < MAX_FINDINGS or hit.always or listed(subject):
                 out.append(_stamp(ds, policy, rule, severity, hit, located))
+                if subject in waivable:
+                    shown.add(subject)
+                    waived += len(out) > MAX_FINDINGS
+            elif subject in waivable:
+                if isinstance(item, Hits):
+                    break  # waived, and the rest of the group is about the same subject
             else:
                 first = first or hit
                 more += 1

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
-from opscheck.budget import Budget
+from opscheck.budget import Budget, OutOfWork
 from opscheck.source import DocPath
 from opscheck.tree import compile_re2
 
@@ -35,16 +35,18 @@ class SchemaProblem(NamedTuple):
     message: str
 
 
-def problems(schema: Any) -> Iterator[SchemaProblem]:
-    """What makes ``schema`` unsafe or unusable: outward references, loops, non-linear patterns, size."""
-    size = 0
+def problems(schema: Any, size: Budget | None = None) -> Iterator[SchemaProblem]:
+    """What makes ``schema`` unsafe or unusable: outward references, loops, non-linear patterns,
+    size (spent from ``size``, which the custom rules of a policy share)."""
+    size = size or Budget(MAX_SUBSCHEMAS)
     for path, node in _subschemas(schema, ()):
-        # an enum's values and a required list's names are checked (and missed) one by one too
-        size += 1 + sum(len(node[key]) for key in ("enum", "required") if isinstance(node.get(key), list))
-        if size > MAX_SUBSCHEMAS:
-            yield SchemaProblem(path, f"the schema holds more than {MAX_SUBSCHEMAS:,} subschemas, enum values and "
-                                "required names, more than can be checked against every item in time; split the "
-                                "rule or simplify its schema")
+        try:
+            # an enum's values and a required list's names are checked (and missed) one by one too
+            size.spend(1 + sum(len(node[key]) for key in ("enum", "required") if isinstance(node.get(key), list)))
+        except OutOfWork:
+            yield SchemaProblem(path, f"the custom rules hold more than {MAX_SUBSCHEMAS:,} subschemas, enum values "
+                                "and required names in all, more than can be checked against every item in time; "
+                                "simplify or remove rules")
             return
         if "$id" in node:
             yield SchemaProblem((*path, "$id"), "'$id' is not allowed: a custom rule's schema stands alone")
@@ -215,14 +217,17 @@ def validator_for(schema: dict[str, Any], work: Budget | None = None) -> Any:
 
     checks = {**Draft202012Validator.VALIDATORS, "pattern": pattern, "patternProperties": pattern_properties}
     if work is not None:
-        checks = {keyword: _spending(check, work) for keyword, check in checks.items()}
+        checks = {keyword: _spending(keyword, check, work) for keyword, check in checks.items()}
     cls = validators.extend(Draft202012Validator, checks)  # type: ignore[no-untyped-call]
     return cls(schema, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
 
 
-def _spending(check: Any, work: Budget) -> Any:
+def _spending(keyword: str, check: Any, work: Budget) -> Any:
     def spending(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        work.spend(1 + len(value) if isinstance(value, (list, dict)) else 1)
+        cost = 1 + len(value) if isinstance(value, (list, dict)) else 1
+        if keyword == "uniqueItems" and value is True and isinstance(instance, list):
+            cost += len(instance) ** 2 // 4  # items that do not sort (mappings) are compared pair by pair
+        work.spend(cost)
         yield from check(validator, value, instance, schema) or ()
 
     return spending

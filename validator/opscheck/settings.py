@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
+from opscheck.budget import Budget
 from opscheck.errors import ConfigError
 from opscheck.findings import Severity
 from opscheck.models import (
@@ -151,7 +152,10 @@ def _read(root: Path | Tree, file: str) -> Document:
 
 
 def load_custom(root: Path | Tree) -> list[CustomRule]:
+    from opscheck.safeschema import MAX_SUBSCHEMAS
+
     out: list[CustomRule] = []
+    size = Budget(MAX_SUBSCHEMAS)  # for all the rules: checking a schema costs each of its subschemas
     for file in as_tree(root).glob(f"{POLICY_DIR}/{CUSTOM_GLOB}"):
         doc = _read(root, file)
         spec, problems = validate(doc, CustomRuleFile, doc.data)
@@ -159,19 +163,19 @@ def load_custom(root: Path | Tree) -> list[CustomRule]:
             raise _fail(problems)
         _check_message(doc, spec.message)
         _check_placeholders(doc, spec)
-        _check_schema(doc, spec.json_schema)
+        _check_schema(doc, spec.json_schema, size)
         out.append(CustomRule(spec, file))
     return out
 
 
-def _check_schema(doc: Document, schema: dict[str, Any]) -> None:
+def _check_schema(doc: Document, schema: dict[str, Any], size: Budget) -> None:
     """Valid against the 2020-12 metaschema, and safe: see ``safeschema``."""
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.exceptions import SchemaError
 
     from opscheck import safeschema
 
-    unsafe = next(safeschema.problems(schema), None)  # first: the metaschema check compiles patterns with re
+    unsafe = next(safeschema.problems(schema, size), None)  # first: the metaschema check compiles patterns with re
     if unsafe is not None:
         raise ConfigError(unsafe.message, f"{doc.file}:{doc.mark(('schema', *unsafe.path))[0]}")
     try:

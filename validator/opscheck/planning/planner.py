@@ -11,7 +11,7 @@ from opscheck.budget import OutOfWork
 from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.findings import Finding
-from opscheck.models import Override, Rotation, Shift
+from opscheck.models import FIRST_YEAR, LAST_YEAR, Override, Rotation, Shift
 from opscheck.planning import find_rotation
 from opscheck.planning.explain import Infeasible, TimedOut
 from opscheck.planning.problem import (
@@ -63,6 +63,9 @@ def plan(ds: Dataset, policy: Policy, rotation_ids: list[str], until: dt.date | 
                           "plan a nearer horizon, and extend it again later")
     for rot in rotations:
         _within_reach(rot, until)
+    if until.year > LAST_YEAR:  # the default horizon from a late as-of: no file could hold such a week
+        raise ConfigError(f"a plan through {until} reaches past the years opscheck reads ({FIRST_YEAR} to "
+                          f"{LAST_YEAR}); plan through {LAST_YEAR}-12-31 at the latest (--until)")
     # others' published time only matters to the weeks a plan fills, and only for its members
     people = {m for rot in rotations if new_weeks(ds, rot, until)[0] for m in rot.members}
     busy = busy_time(ds, people)
