@@ -111,7 +111,7 @@ def read_check_file(check: Path, root: Path) -> str | None:
 
 def compare(current: str | None, wanted: str, name: str, fix: str) -> int:
     """0 when ``current`` is ``wanted``, else 1 after a diff and the command that fixes it."""
-    from opscheck.exports.report import diff
+    from opscheck.textdiff import diff
 
     if current == wanted:
         echo(f"{name} is up to date")

@@ -8,7 +8,6 @@ shown as the holidays library spells it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -51,14 +50,6 @@ def pieces(ds: Dataset, policy: Policy) -> list[str]:
     for section in sections:
         out += [*(["\n\n"] if out else []), "\n".join(section())]
     return [*out, "\n"]
-
-
-def diff(current: str, wanted: str, name: str, limit: int = 40) -> str:
-    """A short unified diff from the file as it is to the file as it should be."""
-    lines = list(difflib.unified_diff(current.splitlines(), wanted.splitlines(), f"{name} (committed)",
-                                      f"{name} (generated)", lineterm=""))
-    more = len(lines) - limit
-    return "\n".join(lines[:limit] + ([f"... {more} more diff lines"] if more > 0 else [])) + "\n"
 
 
 def _name(ds: Dataset, engineer: str) -> str:
