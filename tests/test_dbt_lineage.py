@@ -13,7 +13,7 @@ import pytest
 
 from conftest import AS_OF, Result
 from opscheck.integrations import dbt, lineage
-from opscheck.integrations.lineage import Reach
+from opscheck.integrations.lineage import LineageTooLarge, Reach
 
 MANIFEST = "analytics/target/manifest.json"
 SCHEMA = "https://schemas.getdbt.com/dbt/manifest/v12.json"
@@ -41,6 +41,21 @@ def test_reach_agrees_with_a_plain_walk_on_graphs_with_cycles(seed: int) -> None
     starts = [[uid] for uid in rng.sample(nodes, 40)] + [rng.sample(nodes, 3) for _ in range(10)]
     for ids in starts:
         assert reach.of(ids) == _walk(graph, ids, set(targets)), ids
+
+
+def test_past_its_bound_a_reach_answers_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a ladder: each node reads the next one and a target of its own
+    graph = {f"n{i}": [f"n{i + 1}", f"t{i}"] if i < 99 else [f"t{i}"] for i in range(100)}
+    steps = Counter[str]()
+    reach = Reach(sorted(f"t{i}" for i in range(100)), lambda uid: steps.update([uid]) or graph.get(uid, []))
+    monkeypatch.setattr(lineage, "MAX_BITS", 500)
+    with pytest.raises(LineageTooLarge):
+        reach.of(["n0"])
+    walked = sum(steps.values())
+    for start in ("n0", "n1", "n50"):
+        with pytest.raises(LineageTooLarge):
+            reach.of([start])
+    assert sum(steps.values()) == walked > 0
 
 
 def _chain(root: Path, pipelines: int, models: int, sources: int) -> None:

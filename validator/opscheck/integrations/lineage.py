@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 # A mask is held for each resource reached (one with a single neighbour shares its mask), each
 # as long as the position of its last target: their lengths together are bounded, as a ladder of
-# 90,000 models, each reading the one below and a source of its own, would hold 4 billion bits.
+# 90,000 models, each reading the one below and a source of its own, would hold 8 billion bits.
 MAX_BITS = 1_000_000_000  # 125 MB
 
 
@@ -40,6 +40,8 @@ class Reach:
 
     def _solve(self, root: str) -> int:
         """Tarjan's algorithm from ``root``: each component's mask once those it reaches are known."""
+        if self.bits > MAX_BITS:  # past the bound once: not a walk again for every later question
+            raise LineageTooLarge
         index = {root: 0}
         low = {root: 0}
         stack, on_stack = [root], {root}
