@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import posixpath
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -11,10 +10,12 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, StringConstraints
 
+from opscheck.budget import Budget
 from opscheck.dataset import Dataset, Runbook
 from opscheck.models import Category
 from opscheck.outline import Heading
 from opscheck.rules.base import HIGHER_IS_WEAKER, LOWER_IS_WEAKER, Hit, Options, rule
+from opscheck.suggest import BUDGET, Suggestions
 
 
 @rule("RUN001", "runbook-present")
@@ -46,7 +47,8 @@ def runbook_present(ds: Dataset, opts: Options) -> Iterator[Hit]:
                       f"runbook's Markdown file, e.g. {ref.path.rstrip('/')}/{pipe.id}.md", pipe.id)
 
 
-Section = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+MAX_SECTION = 200  # characters of a required section's name
+Section = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SECTION)]
 
 
 class ContentOptions(Options):
@@ -119,13 +121,14 @@ def runbook_sections(ds: Dataset, opts: SectionOptions) -> Iterator[Hit]:
         ## Failure modes
         ## Escalation
     """
+    hint_work = Budget(BUDGET)  # the did-you-mean hints of all runbooks share one
     for rb in ds.runbooks.values():
         if not rb.doc.ok:
             continue
         have = {h.text.casefold() for h in rb.headings}
         missing = [s for s in opts.required_sections if s.casefold() not in have]
         if missing:
-            misspelt = _misspelt_headings(rb.headings, missing, opts.required_sections)
+            misspelt = _misspelt_headings(rb.headings, missing, opts.required_sections, hint_work)
             line = misspelt[0][1].line if misspelt else rb.headings[-1].line if rb.headings else 1
             hints = "".join(f"; heading '{h.text}' on line {h.line}: did you mean '{want}'?" for want, h in misspelt)
             add = "" if len(misspelt) == len(missing) else "; add a heading for each"
@@ -134,22 +137,19 @@ def runbook_sections(ds: Dataset, opts: SectionOptions) -> Iterator[Hit]:
                       rb.meta.pipeline if rb.meta else None, line=line, ident="sections")
 
 
-MAX_COMPARED = 1_000  # headings compared with each missing section
-
-
-def _misspelt_headings(headings: list[Heading], missing: list[str],
-                       required: list[str]) -> list[tuple[str, Heading]]:
-    """Headings that look like a missing section (``Escalaton`` for ``Escalation``), each used once."""
+def _misspelt_headings(headings: list[Heading], missing: list[str], required: list[str],
+                       budget: Budget) -> list[tuple[str, Heading]]:
+    """Headings that look like a missing section (``Escalaton`` for ``Escalation``), each used once;
+    the search spends from ``budget`` and finds none once it is spent."""
     wanted = {s.casefold() for s in required}
     spare = {h.text.casefold(): h for h in reversed(headings) if h.text.casefold() not in wanted}
+    hints = Suggestions(spare, cutoff=0.8, n=1, longest=MAX_SECTION, budget=budget)
     found: list[tuple[str, Heading]] = []
     for section in missing:
-        # a similarity of 0.8 needs lengths within 2:3 of each other; a bounded number of them is compared
-        size = len(section)
-        near = [text for text in spare if 2 * size <= 3 * len(text) and 2 * len(text) <= 3 * size][:MAX_COMPARED]
-        close = difflib.get_close_matches(section.casefold(), near, n=1, cutoff=0.8)
+        close = hints.closest(section.casefold())
         if close:
             found.append((section, spare.pop(close[0])))
+            hints.discard(close[0])
     return found
 
 
