@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import sys
@@ -114,16 +115,19 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
     from opscheck.audit import audit as walk
 
     entries = walk(root, since, until, path)
-    if not entries:
+    first = next(entries, None)
+    if first is None:
         span = (f" between {since} and {until}" if since and until else f" since {since}" if since
                 else f" until {until}" if until else "")
         echo(f"opscheck: note: no commit changed {path or 'ops-data/'}{span}; nothing to show", err=True)
-    with output(None) as write:  # written as it is made: one commit may have changed 268,000 shifts
+    listed = itertools.chain([first] if first else [], entries)
+    # each commit written as it is made: one may have changed 268,000 shifts
+    with output(None) as write:
         if fmt == "json":
-            jsontext.dump(jsontext.Lazy(e.as_dict() for e in entries), write)
+            jsontext.dump(jsontext.Lazy(e.as_dict() for e in listed), write)
             write("\n")
         else:
-            for e in entries:
+            for e in listed:
                 write("".join(line + "\n" for line in e.lines()))
     return 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -166,7 +166,7 @@ class Contents(NamedTuple):
         return io.BytesIO(self.data)
 
 
-def read_blobs(repo: Repo, shas: list[str], limit: int = MAX_FILE_BYTES) -> Iterator[Contents]:
+def read_blobs(repo: Repo, shas: list[str], limit: int = MAX_FILE_BYTES) -> Generator[Contents, None, None]:
     """The blobs ``shas``, in order, from one `git cat-file --batch` process that is always asked
     for the next one before this one is read: git reads it while the caller parses this one."""
     import subprocess
