@@ -111,6 +111,11 @@ def test_the_matcher_spends_before_it_searches_and_answers_as_difflib() -> None:
         assert budget.left < budget.allowed
     with pytest.raises(OutOfWork):
         BoundedMatcher(Budget(1_000), "acb" * 99, "abc" * 66).ratio()
+    # 10 MiB of empty lines: refused before the million lines are indexed
+    huge = BoundedMatcher(Budget(1_000), [""] * 1_000_000, ["", "x"])
+    with pytest.raises(OutOfWork):
+        huge.get_opcodes()
+    assert huge._spent_to is None
 
 
 @pytest.mark.parametrize("command", ["codeowners", "report"])

@@ -10,6 +10,7 @@ changed, a periodic string). Each search spends beforehand what it will cost at 
 from __future__ import annotations
 
 import difflib
+from array import array
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -25,7 +26,7 @@ class BoundedMatcher(difflib.SequenceMatcher[str]):
 
     def __init__(self, budget: Budget, a: Sequence[str] = "", b: Sequence[str] = "") -> None:
         self.budget = budget
-        self._spent_to: list[int] | None = None
+        self._spent_to: array[int] | None = None
         super().__init__(None, a, b)
 
     def set_seq1(self, a: Sequence[str]) -> None:
@@ -38,13 +39,15 @@ class BoundedMatcher(difflib.SequenceMatcher[str]):
 
     def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
                            bhi: int | None = None) -> difflib.Match:
-        """Spends the most the search can take: a step per item of ``a[alo:ahi]``, per position of
-        that item in the second sequence, and per item of ``b[blo:bhi]`` (extending the match)."""
+        """Spends the most the search can take: a step per item of both ranges (extending the match),
+        then one per position in the second sequence of each item of ``a[alo:ahi]``. A range too
+        large to search is refused before the first sequence is indexed."""
         ahi = len(self.a) if ahi is None else ahi
         bhi = len(self.b) if bhi is None else bhi
+        self.budget.spend(ahi - alo + bhi - blo)
         spent_to = self._spent_to
         if spent_to is None:
             index = self.b2j
-            spent_to = self._spent_to = list(accumulate((len(index.get(x, ())) + 1 for x in self.a), initial=0))
-        self.budget.spend(spent_to[ahi] - spent_to[alo] + bhi - blo)
+            spent_to = self._spent_to = array("q", accumulate((len(index.get(x, ())) for x in self.a), initial=0))
+        self.budget.spend(spent_to[ahi] - spent_to[alo])
         return super().find_longest_match(alo, ahi, blo, bhi)
