@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO, Result
+from opscheck.models import MAX_ID_CHARS, MAX_NAME_CHARS
 
 CASES = Path(__file__).parent / "cases" / "rules"
 AS_OF = "2027-01-04"
@@ -214,6 +215,30 @@ def test_schemas_reject_unknown_keys(run: Callable[..., Result], tmp_path: Path)
     schema = json.loads((tmp_path / "engineers.schema.json").read_text(encoding="utf-8"))
     bad = {"engineers": [{"id": "eng1", "name": "Eng1", "emial": "x@example.com"}]}
     assert not Draft202012Validator(schema).is_valid(bad)
+
+
+@pytest.mark.parametrize(("file", "entry", "field", "limit"), [
+    ("engineers", {"id": "eng1", "name": "Eng1"}, "id", MAX_ID_CHARS),
+    ("engineers", {"id": "eng1", "name": "Eng1"}, "name", MAX_NAME_CHARS),
+    ("pipelines", {"id": "p", "name": "P", "area": "A", "audience": ["internal"]}, "name", MAX_NAME_CHARS),
+])
+def test_ids_and_names_have_a_maximum_length_in_the_schema_and_in_validate(
+    run: Callable[..., Result], team: Path, tmp_path: Path, file: str, entry: dict[str, Any], field: str, limit: int,
+) -> None:
+    """Ids and names are copied into every finding and row about what they name: a 100 KB rotation
+    id made `validate` hold 1.3 GB. Over the maximum is OPS002, as the exported schema says."""
+    from jsonschema import Draft202012Validator
+
+    run("schema", "--out", tmp_path)
+    schema = Draft202012Validator(json.loads((tmp_path / f"{file}.schema.json").read_text(encoding="utf-8")))
+    at, over = ({**entry, field: "e" * n} for n in (limit, limit + 1))
+    assert schema.is_valid({file: [at]}) and not schema.is_valid({file: [over]})
+    path = team / "ops-data" / f"{file}.yaml"
+    for value, found in ((at, []), (over, [("OPS002", f"'{field}': write at most {limit} characters")])):
+        path.write_text(f"{file}:\n- {json.dumps(value)}\n", encoding="utf-8")
+        result = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "OPS002")
+        assert [(f["rule"], f["message"]) for f in result.json()["findings"]
+                if f["file"] == f"ops-data/{file}.yaml"] == found
 
 
 def test_python_m_version() -> None:

@@ -25,6 +25,11 @@ from pydantic import (
 from opscheck.source import Loc
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Ids and engineers' names are copied into every finding, calendar event and handbook row about
+# what they name, so their length multiplies: a 100 KB rotation id made 25,000 findings take
+# 1.3 GB, and a 1 MB engineer's name 1,000 shifts' handbook 2.1 GB. Both are far past any real one.
+MAX_ID_CHARS = 100
+MAX_NAME_CHARS = 200
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 CUSTOM_RULE_ID_PATTERN = r"^X-[A-Z0-9][A-Z0-9-]*$"
@@ -137,7 +142,8 @@ def _zone(name: str) -> str:
     return name
 
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID_CHARS)]
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 Day = Annotated[dt.date, BeforeValidator(strict_date)]
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 TimeZone = Annotated[str, AfterValidator(_zone)]
@@ -187,7 +193,7 @@ class TimeOff(DateRange):
 
 class Engineer(Item):
     id: Id
-    name: str
+    name: Name
     email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] | None = None
     github: GithubHandle | None = None
     active: StrictBool = True  # a quoted "false" is text, not false
@@ -229,7 +235,7 @@ class Owners(Model):
 
 class Pipeline(Item):
     id: Id
-    name: str
+    name: Name
     area: str
     audience: Annotated[list[Audience], Field(min_length=1)]
     rotation: Id | None = None
