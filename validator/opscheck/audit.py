@@ -4,7 +4,8 @@ Walks the first-parent history (a merged pull request is one step), reads each c
 version with the validator's own loader (once per blob), and compares models by id
 (changes.py), so a moved line or a new comment is no change and a reassigned shift is one. A
 version that cannot be read is reported and skipped: the next one is compared with the last
-good version. Each commit is made as it is written, and the list stops at MAX_CHANGES.
+good version. Each commit is made as it is written, and the list stops at MAX_CHANGES, or
+when the reader has parsed all the text it may in a run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opscheck import jsontext
+from opscheck import jsontext, versions
 from opscheck.changes import Change, diff_file
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES
 from opscheck.errors import ConfigError
@@ -31,7 +32,7 @@ from opscheck.history import (
     require_full_history,
 )
 from opscheck.source import Problem
-from opscheck.versions import RUNBOOK, Reader, Version
+from opscheck.versions import RUNBOOK, Reader, Spent, Version
 
 if TYPE_CHECKING:
     from git import Commit, Repo
@@ -176,8 +177,9 @@ def audit(root: Path, since: dt.date | None, until: dt.date | None, path: str | 
 
 def _entries(repo: Repo, commits: list[Commit], walk: _Walk, spec: str,
              window: tuple[dt.date | None, dt.date | None]) -> Iterator[Entry]:
-    """The entries of ``commits`` in ``window``, until MAX_CHANGES changes are listed: then one
-    change says how many more there are, and the walk stops."""
+    """The entries of ``commits`` in ``window``, until MAX_CHANGES changes are listed or the
+    reader has parsed all it may (versions.MAX_PARSED): then one change says what is not listed,
+    and the walk stops."""
     diffs = [sorted(files, key=lambda f: f.new_path) for files in first_parent_changes(
         repo, [(c.hexsha, c.parents[0].hexsha if c.parents else None) for c in commits], spec)]
 
@@ -189,8 +191,8 @@ def _entries(repo: Repo, commits: list[Commit], walk: _Walk, spec: str,
         return (window[0] is None or day >= window[0]) and (window[1] is None or day <= window[1])
 
     # every version audit reads, from one git process that reads the next while this one is parsed
-    versions = read_blobs(repo, [f.sha for files in diffs for f in files if followed(f) and f.sha is not None])
-    room = MAX_CHANGES
+    blobs = read_blobs(repo, [f.sha for files in diffs for f in files if followed(f) and f.sha is not None])
+    room, n = MAX_CHANGES, 1
     # Parsing builds large acyclic trees that the cycle collector would rescan over and over;
     # collect the young generations now and then instead, for the cycles each YAML loader leaves
     # behind: each object is looked at about once, where a full collection rescans every survivor.
@@ -201,25 +203,37 @@ def _entries(repo: Repo, commits: list[Commit], walk: _Walk, spec: str,
         for n, (commit, files) in enumerate(zip(commits, diffs, strict=True), 1):
             if n % 10 == 0:
                 gc.collect(1)
-            changes = walk.step([(f, next(versions) if followed(f) else None) for f in files]) or [Change("none", "")]
+            changes = walk.step([(f, next(blobs) if followed(f) else None) for f in files]) or [Change("none", "")]
             if not shown(commit):
                 continue
             if len(changes) > room:
                 later = sum(map(shown, commits[n:]))
-                yield _entry(commit, [*changes[:room], _stopped(len(changes) - room, later, commit_day(commit))])
+                yield _entry(commit, [*changes[:room], _stopped(
+                    f"lists at most {MAX_CHANGES:,} changes", f"{len(changes) - room:,} more of this commit's and "
+                    f"{_commits(later)} are", commit_day(commit))])
                 return
             room -= len(changes)
             yield _entry(commit, changes)
+    except Spent:
+        # the commit being read, or the first in the window after it, says so; none is listed past it
+        rest = [c for c in commits[n - 1 :] if shown(c)]
+        if rest:
+            yield _entry(rest[0], [_stopped(
+                f"parses at most {versions.MAX_PARSED:,} characters of file versions a run",
+                f"this commit's changes and {_commits(len(rest) - 1)} are", commit_day(rest[0]))])
     finally:
-        versions.close()
+        blobs.close()
         gc.enable()
 
 
-def _stopped(left: int, later: int, day: dt.date) -> Change:
-    """The last change listed when the list is full: how many are not, and how to see them."""
+def _commits(n: int) -> str:
+    return f"{n:,} later commit{'s' * (n != 1)}"
+
+
+def _stopped(limit: str, left: str, day: dt.date) -> Change:
+    """The last change listed when the list stops at ``limit``: what is ``left`` out, and how to see it."""
     return Change("list-stopped", "", new=(
-        f"list stopped: audit lists at most {MAX_CHANGES:,} changes; {left:,} more of this commit's and "
-        f"{later:,} later commit{'s' * (later != 1)} are not listed; see them in a narrower window: --since {day} "
+        f"list stopped: audit {limit}; {left} not listed; see them in a narrower window: --since {day} "
         "(or --until, --path)"))
 
 

@@ -72,8 +72,12 @@ class _BlobTree:
         return file.startswith(folder + "/")
 
 
+class Spent(Exception):
+    """The reader has parsed as much text as it may in one run (MAX_PARSED)."""
+
+
 class Reader:
-    """Parse file versions with the loader, once per blob.
+    """Parse file versions with the loader, once per blob, within MAX_PARSED characters a run.
 
     The cache is bounded: a large data file's models take megabytes, and only recent versions
     come back (a revert, a file moved back); the walk itself keeps the last good version.
@@ -94,6 +98,14 @@ class Reader:
         # How large entries were cut, by their text: the next version of one is cut alike.
         self.cuts: _Recent[Cut] = _Recent(ENTRY_CACHE)
         self.room = MAX_LIST_ENTRIES
+        self.left = MAX_PARSED  # characters this reader may still parse
+
+    def _charge(self, text: str | bytes) -> None:
+        """Count ``text`` against the budget before it is parsed; Spent when it does not fit."""
+        cost = max(len(text), MIN_PARSE)
+        if cost > self.left:
+            raise Spent
+        self.left -= cost
 
     def read(self, file: str, blob: Blob | Contents) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
@@ -160,6 +172,7 @@ class Reader:
         """Every entry of a version most of whose entries are new, from one parse of the whole
         text (as the entries' own parses would give them); None if one cannot be read."""
         key, model = ITEM_FILES[name]
+        self._charge(text)
         doc = parse_yaml(file, text)
         raws = doc.data.get(key) if doc.ok and isinstance(doc.data, dict) else None
         if not isinstance(raws, list) or len(raws) != len(chunks):
@@ -179,6 +192,7 @@ class Reader:
         the id of an entry that is there but invalid; None when it cannot be read on its own."""
         entry: Item | str | None = self._from_pieces(file, name, chunk, model, old)
         if entry is None:
+            self._charge(chunk)
             doc = parse_yaml(file, chunk)
             if not doc.ok or not isinstance(doc.data, list) or len(doc.data) != 1:
                 return None
@@ -238,6 +252,7 @@ class Reader:
         key = (model.__name__ if model else "", text)
         found = self.pieces.recent(key)
         if found is None:
+            self._charge(text)
             doc = parse_yaml(file, text)
             if not doc.ok or not isinstance(doc.data, list) or len(doc.data) != 1:
                 return None
@@ -246,8 +261,8 @@ class Reader:
                 self.pieces.keep(key, found)
         return found
 
-    @staticmethod
-    def _parse(file: str, name: str, tree: _BlobTree, sha: str) -> Version | Problem:
+    def _parse(self, file: str, name: str, tree: _BlobTree, sha: str) -> Version | Problem:
+        self._charge(tree.data)
         if name in ITEM_FILES:
             ds = Dataset(root=Path("."), as_of=dt.date.min, tree=tree)
             load_items(ds, name)
@@ -281,6 +296,12 @@ def _shared(old: list[str], values: list[V], texts: list[str]) -> tuple[list[V],
     return values[:start], values[len(values) - end :]
 
 
+# The text the reader parses in a run, in characters, each parse counted as at least MIN_PARSE
+# (a parse costs as much as that much text): a 300-engineer organisation's 1,000 commits take
+# about 4,000,000, and twenty commits that each put a new comment on every line of a
+# 20,000-shift rotation (no change at all) took 19,000,000 in 380,000 parses, 14 s and 363 MiB.
+MAX_PARSED = 16_000_000
+MIN_PARSE = 512
 ENTRY_CACHE = 20_000
 PIECE_CACHE = 50_000
 # Parsing entries one by one pays when most were read before; a version with more new ones than

@@ -237,7 +237,7 @@ def _versions(root: Path, rot: Rotation) -> list[tuple[dt.datetime, Holders]] | 
     (or lacks the rotation) holds nothing. A version that is the working copy byte for byte
     (usually the last) is not parsed again: its holders are those of ``rot``."""
     from opscheck.history import file_versions, find_repo, prefix_of, require_full_history
-    from opscheck.versions import Reader, Version
+    from opscheck.versions import MAX_PARSED, Reader, Spent, Version
 
     repo = find_repo(root)
     if repo is None:
@@ -245,12 +245,18 @@ def _versions(root: Path, rot: Rotation) -> list[tuple[dt.datetime, Holders]] | 
     require_full_history(repo, "schedule ics (SEQUENCE counts reassignments)")
     reader = Reader()
     working = _blob_id(root / ONCALL_FILE, root)
-    out = []
+    out: list[tuple[dt.datetime, Holders]] = []
     for stamp, contents in file_versions(repo, prefix_of(repo, root) + ONCALL_FILE):
         if contents.hexsha == working:
             held = _holders_of(rot)
         else:
-            version = reader.read(ONCALL_FILE, contents)
+            try:
+                version = reader.read(ONCALL_FILE, contents)
+            except Spent:
+                raise ConfigError(
+                    f"schedule ics: counting reassignments (SEQUENCE) in the history of {ONCALL_FILE} would parse "
+                    f"more than {MAX_PARSED:,} characters of its committed versions (reached at version "
+                    f"{len(out) + 1:,}); no calendar is written") from None
             then = version.model.get(rot.id) if isinstance(version, Version) else None
             held = _holders_of(then) if then else {}
         out.append((dt.datetime.fromtimestamp(stamp, dt.timezone.utc), held))
