@@ -36,6 +36,16 @@ def commit(repo: Path, message: str, date: str, who: tuple[str, str] = JANE) -> 
     return git(repo, "rev-parse", "HEAD")
 
 
+def daily(repo: Path, file: str, texts: list[str], subject: str) -> Path:
+    """``repo`` in git with one commit a day from 2026-01-05 for each of ``texts``, written to ``file``
+    (a path under ``repo``); the k-th commit's subject is ``subject`` and k."""
+    init(repo)
+    for k, text in enumerate(texts):
+        (repo / file).write_text(text, encoding="utf-8")
+        commit(repo, f"{subject} {k}", f"2026-01-{5 + k:02d}T10:00:00+00:00")
+    return repo
+
+
 def edit(file: Path, old: str, new: str) -> None:
     text = file.read_text(encoding="utf-8")
     assert text.count(old) == 1, old

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import Result
-from gitrepo import commit, init
+from gitrepo import daily
 
 SHIFTS, COMMITS, SEED = 4, 5, 7  # the seed commit adds four data files and three runbooks
 TOTAL = SEED + (COMMITS - 1) * SHIFTS
@@ -29,11 +29,7 @@ def _rotation(k: int) -> str:
 @pytest.fixture
 def churn(team: Path) -> Path:
     """The team's data, then COMMITS - 1 commits a day apart that each reassign every shift."""
-    init(team)
-    for k in range(COMMITS):
-        (team / "ops-data" / "oncall.yaml").write_text(_rotation(k), encoding="utf-8")
-        commit(team, f"Rotate {k}", f"2026-01-{5 + k:02d}T10:00:00+00:00")
-    return team
+    return daily(team, "ops-data/oncall.yaml", [_rotation(k) for k in range(COMMITS)], "Rotate")
 
 
 def _changes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

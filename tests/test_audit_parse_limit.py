@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import Result
-from gitrepo import commit, init
+from gitrepo import daily
 
 COMMITS = 5
 
@@ -30,11 +30,7 @@ def _rotation(k: int) -> str:
 @pytest.fixture
 def comments(team: Path) -> Path:
     """The team's data, then COMMITS - 1 commits a day apart that each comment every line anew."""
-    init(team)
-    for k in range(COMMITS):
-        (team / "ops-data" / "oncall.yaml").write_text(_rotation(k), encoding="utf-8")
-        commit(team, f"Comment {k}", f"2026-01-{5 + k:02d}T10:00:00+00:00")
-    return team
+    return daily(team, "ops-data/oncall.yaml", [_rotation(k) for k in range(COMMITS)], "Comment")
 
 
 def _spent(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
