@@ -252,6 +252,15 @@ def test_a_custom_rule_with_too_many_subschemas_is_refused(run: Callable[..., Re
     assert MAX_SUBSCHEMAS == 10_000
 
 
+def custom_rule(team: Path, rule_id: str, target: str, schema: str) -> None:
+    """A custom rule file X-...yaml in the team's policies/rules, with ``schema`` in flow style."""
+    rules = team / "policies" / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / f"{rule_id}.yaml").write_text(
+        f"id: {rule_id}\nsummary: a rule\nseverity: error\ntarget: {target}\nmessage: \"{{id}}\"\n"
+        f"schema: {schema}\n", encoding="utf-8")
+
+
 def test_a_custom_rule_stops_when_its_work_runs_out(run: Callable[..., Result], team: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """1.7 KB of $refs reused 10 times on each of 6 levels took over a minute on the seed: a rule
@@ -259,11 +268,7 @@ def test_a_custom_rule_stops_when_its_work_runs_out(run: Callable[..., Result], 
     from opscheck import safeschema
 
     monkeypatch.setattr(safeschema, "MAX_WORK", 12)
-    rules = team / "policies" / "rules"
-    rules.mkdir()
-    (rules / "ids.yaml").write_text(
-        "id: X-IDS\nsummary: ids\nseverity: error\ntarget: pipelines\nmessage: \"{id}\"\n"
-        "schema: {properties: {id: {pattern: '^[a-z]'}}}\n", encoding="utf-8")
+    custom_rule(team, "X-IDS", "pipelines", "{properties: {id: {pattern: '^[a-z]'}}}")
     found = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "X-IDS").json()
     messages = [f["message"] for f in found["findings"]]
     assert len(messages) == 1 and messages[0].startswith("X-IDS stopped here, having checked 4 pipelines: the "
@@ -278,12 +283,8 @@ def test_the_custom_rules_of_a_run_share_one_budget(run: Callable[..., Result], 
     from opscheck import safeschema
 
     monkeypatch.setattr(safeschema, "MAX_WORK", 20)  # one rule takes 15 on the seed's five pipelines
-    rules = team / "policies" / "rules"
-    rules.mkdir()
     for name in ("X-A", "X-B"):
-        (rules / f"{name}.yaml").write_text(
-            f"id: {name}\nsummary: ids\nseverity: error\ntarget: pipelines\nmessage: \"{{id}}\"\n"
-            "schema: {properties: {id: {pattern: '^[a-z]'}}}\n", encoding="utf-8")
+        custom_rule(team, name, "pipelines", "{properties: {id: {pattern: '^[a-z]'}}}")
     for alone in ("X-A", "X-B"):
         assert run("validate", "--root", team, "--as-of", AS_OF, "--select", alone).code == 0
     found = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "X-").json()
@@ -299,11 +300,7 @@ def test_unique_items_are_weighed_by_the_pairs_they_compare(run: Callable[..., R
     from opscheck import safeschema
 
     monkeypatch.setattr(safeschema, "MAX_WORK", 5_000)  # the seed's 157 shifts are 6,162 pairs' worth
-    rules = team / "policies" / "rules"
-    rules.mkdir()
-    (rules / "once.yaml").write_text(
-        "id: X-ONCE\nsummary: each shift once\nseverity: error\ntarget: rotations\nmessage: \"{id}\"\n"
-        "schema: {properties: {shifts: {uniqueItems: true}}}\n", encoding="utf-8")
+    custom_rule(team, "X-ONCE", "rotations", "{properties: {shifts: {uniqueItems: true}}}")
     found = run("validate", "--root", team, "--as-of", AS_OF, "--format", "json", "--select", "X-ONCE").json()
     assert [f["message"][:42] for f in found["findings"]] == ["X-ONCE stopped here, having checked 0 rota"]
 
@@ -315,12 +312,8 @@ def test_the_custom_rules_share_one_limit_of_subschemas(run: Callable[..., Resul
     from opscheck import safeschema
 
     monkeypatch.setattr(safeschema, "MAX_SUBSCHEMAS", 20)
-    rules = team / "policies" / "rules"
-    rules.mkdir()
     for name in ("X-A", "X-B"):
-        (rules / f"{name}.yaml").write_text(
-            f"id: {name}\nsummary: many\nseverity: error\ntarget: pipelines\nmessage: \"{{id}}\"\n"
-            "schema: {allOf: [" + ", ".join(["{type: object}"] * 12) + "]}\n", encoding="utf-8")
+        custom_rule(team, name, "pipelines", "{allOf: [" + ", ".join(["{type: object}"] * 12) + "]}")
     result = run("validate", "--root", team, "--as-of", AS_OF)
     assert result.code == 2
     assert "X-B.yaml:" in result.err and "the custom rules hold more than 20 subschemas" in result.err
