@@ -113,10 +113,11 @@ def _listed(ds: Dataset, policy: Policy, rule: Rule, severity: Severity, hits: I
 
     for item in hits:
         if isinstance(item, Hits):
-            if len(out) >= MAX_FINDINGS and first is not None and not listed(valid_utf8(item.subject)):
-                if valid_utf8(item.subject) not in waivable:
-                    more += item.size
-                continue  # neither to list nor the first left out
+            if len(out) >= MAX_FINDINGS and first is not None:  # neither to list nor the first left out
+                about = valid_utf8(item.subject)
+                if not listed(about):
+                    more += item.size if about not in waivable else 0
+                    continue
             group: Iterable[Hit] = item.make()
         else:
             group = (item,)

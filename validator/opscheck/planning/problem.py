@@ -139,7 +139,8 @@ def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[st
     prob = Problem(rot, lim, weeks, members)
     if not weeks:
         return prob
-    found = _calendar(ds, prob)
+    sched = Schedule(rot)  # read by the holidays twice: what is covered, and what is new
+    found = _calendar(ds, prob, sched)
     first, last = prob.covered(0)[0], prob.covered(len(weeks) - 1)[1]
     prob.new_holidays = [hol.date for hol in found if first <= hol.date <= last]
     check_size(ds, prob, room)  # before the work that grows with it
@@ -153,7 +154,7 @@ def build(ds: Dataset, rot: Rotation, lim: Limits, until: dt.date, busy: dict[st
     for shift in rot.shifts:
         prob.fixed_shifts.setdefault(shift.week.year, Counter())[shift.engineer] += 1
     _years(ds, prob)
-    _holidays(ds, prob, found, busy)
+    _holidays(ds, prob, sched, found, busy)
     return prob
 
 
@@ -207,11 +208,11 @@ def _years(ds: Dataset, prob: Problem) -> None:
     prob.steady = [m for m in prob.members if all(ds.engineers[m].is_member_on(d) for d in (first, last))]
 
 
-def _calendar(ds: Dataset, prob: Problem) -> list[Holiday]:
+def _calendar(ds: Dataset, prob: Problem, sched: Schedule) -> list[Holiday]:
     """The holidays from the schedule's first day through the last new week's years."""
     if ds.holidays is None:
         return []
-    first = Schedule(prob.rotation).first_day or prob.covered(0)[0]
+    first = sched.first_day or prob.covered(0)[0]
     try:
         found = holidays_in(ds.holidays, range(first.year, prob.covered(len(prob.weeks) - 1)[1].year + 1))
     except CalendarError:
@@ -219,8 +220,7 @@ def _calendar(ds: Dataset, prob: Problem) -> list[Holiday]:
     return [hol for hol in found if hol.date >= first]
 
 
-def _holidays(ds: Dataset, prob: Problem, found: list[Holiday], busy: dict[str, Busy]) -> None:
-    sched = Schedule(prob.rotation)
+def _holidays(ds: Dataset, prob: Problem, sched: Schedule, found: list[Holiday], busy: dict[str, Busy]) -> None:
     first_new = prob.covered(0)[0]
     for hol in found:
         cover = sched.cover(hol.date)

@@ -6,7 +6,7 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
-from opscheck.budget import Budget
+from opscheck.budget import Budget, OutOfWork
 from opscheck.dataset import Dataset
 from opscheck.errors import ConfigError
 from opscheck.rules.base import Hit, Options, Rule
@@ -57,7 +57,6 @@ def make_rules(customs: list[CustomRule]) -> list[Rule]:
 
 
 def _make_rule(custom: CustomRule, work: Budget) -> Rule:
-    from opscheck.budget import OutOfWork
     from opscheck.safeschema import validator_for
 
     spec = custom.spec

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from opscheck.calendar import CalendarError, Cover, Holiday, Schedule
 from opscheck.dataset import Dataset
-from opscheck.rules.balance import year_shares
 from opscheck.rules.base import Hit, Options, rule
 from opscheck.rules.oncall import SpreadOptions, spread_hits
 from opscheck.source import Loc
@@ -46,15 +45,11 @@ def holiday_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     Passing:
         # in 2026: eng1 2 holidays, eng2 2, eng3 1
     """
-    for rid, sched in ds.schedules.items():
-        rot = sched.rotation
+    for sched in ds.schedules.values():
         by_year: dict[int, Counter[str]] = defaultdict(Counter)
         for hol, cover in holiday_cover(ds, sched):
             by_year[hol.year][cover.engineer] += 1
-        for year in sorted(by_year):  # a year without a covered holiday is balanced, as in ONC005
-            if sched.covers_whole_year(year):
-                yield from spread_hits(rot.loc.at("id"), rid, year, "holiday", by_year[year],
-                                       year_shares(ds, rot, year), opts.max_spread)
+        yield from spread_hits(ds, sched, "holiday", by_year, opts.max_spread)
 
 
 @rule("HOL002", "holiday-repeat")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from opscheck.calendar import WEEK, days, handoff_day_lag
+from opscheck.calendar import WEEK, Schedule, days, handoff_day_lag
 from opscheck.dataset import Dataset
 from opscheck.models import WEEKDAYS, Rotation
 from opscheck.rules.balance import balanced, full_time, year_shares
@@ -288,20 +288,26 @@ def shift_balance(ds: Dataset, opts: SpreadOptions) -> Iterator[Hit]:
     Passing:
         # in 2025: eng1 11 shifts, eng2 11, eng3 10 (spread 1)
     """
-    for rid, sched in ds.schedules.items():
-        rot = sched.rotation
+    for sched in ds.schedules.values():
         by_year: dict[int, Counter[str]] = defaultdict(Counter)
-        for shift in rot.shifts:
+        for shift in sched.rotation.shifts:
             by_year[shift.week.year][shift.engineer] += 1
-        # a year without a shift is balanced (every count 0 is in every band at level 0): only
-        # years with shifts are judged, however many years a sparse schedule spans
-        for year in sorted(by_year):
-            if sched.covers_whole_year(year):
-                yield from spread_hits(rot.loc.at("id"), rid, year, "shift", by_year[year],
-                                       year_shares(ds, rot, year), opts.max_spread)
+        yield from spread_hits(ds, sched, "shift", by_year, opts.max_spread)
 
 
-def spread_hits(
+def spread_hits(ds: Dataset, sched: Schedule, what: str, by_year: dict[int, Counter[str]],
+                max_spread: int) -> Iterator[Hit]:
+    """A finding for each whole year of ``sched`` whose counts are out of balance. A year without
+    a count is balanced (every count 0 is in every band at level 0): only years with counts are
+    judged, however many years a sparse schedule spans."""
+    rot = sched.rotation
+    for year in sorted(by_year):
+        if sched.covers_whole_year(year):
+            yield from _year_hits(rot.loc.at("id"), rot.id, year, what, by_year[year], year_shares(ds, rot, year),
+                                  max_spread)
+
+
+def _year_hits(
     loc: Loc, rid: str, year: int, what: str, counts: Counter[str], shares: dict[str, Fraction], max_spread: int
 ) -> Iterator[Hit]:
     """One finding when the members' counts in ``year`` are not balanced within ``max_spread`` (pro rata)."""
