@@ -42,7 +42,7 @@ def _spent(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def counted(self: Any, files: Any) -> Any:
         changes = step(self, files)
-        spent.append(versions.MAX_PARSED - self.reader.left)
+        spent.append(versions.MAX_PARSED - self.reader.work.left)
         return changes
 
     with monkeypatch.context() as patch:

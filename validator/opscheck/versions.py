@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from opscheck.budget import Budget, OutOfWork
 from opscheck.compose import MAX_LIST_ENTRIES
 from opscheck.dataset import DATA_DIR, HOLIDAYS_FILE, ITEM_FILES, Dataset, data_file, load_items
 from opscheck.entries import Cut, Split, cut_lists, split_entries
@@ -72,7 +73,7 @@ class _BlobTree:
         return file.startswith(folder + "/")
 
 
-class Spent(Exception):
+class Spent(OutOfWork):
     """The reader has parsed as much text as it may in one run (MAX_PARSED)."""
 
 
@@ -98,14 +99,15 @@ class Reader:
         # How large entries were cut, by their text: the next version of one is cut alike.
         self.cuts: _Recent[Cut] = _Recent(ENTRY_CACHE)
         self.room = MAX_LIST_ENTRIES
-        self.left = MAX_PARSED  # characters this reader may still parse
+        self.work = Budget(MAX_PARSED)  # characters this reader may still parse
 
     def _charge(self, text: str | bytes) -> None:
-        """Count ``text`` against the budget before it is parsed; Spent when it does not fit."""
-        cost = max(len(text), MIN_PARSE)
-        if cost > self.left:
-            raise Spent
-        self.left -= cost
+        """Count ``text`` against the budget before it is parsed; Spent when it does not fit (its
+        own kind, as comparing versions may spend other budgets)."""
+        try:
+            self.work.spend(max(len(text), MIN_PARSE))
+        except OutOfWork:
+            raise Spent from None
 
     def read(self, file: str, blob: Blob | Contents) -> Version | Problem:
         name = file.removeprefix(DATA_DIR + "/")
